@@ -1,0 +1,91 @@
+package dev.clientauth.certs.test;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import org.bouncycastle.openssl.PKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.OutputEncryptor;
+import org.bouncycastle.util.io.pem.PemObjectGenerator;
+
+/** PEM encodings of certificates and private keys, as strings or files. */
+public final class Pem {
+    private Pem() {
+    }
+
+    /** One CERTIFICATE block per certificate, in the given order. */
+    public static String certificates(X509Certificate... certificates) {
+        return write(w -> {
+            for (X509Certificate certificate : certificates) {
+                w.writeObject(certificate);
+            }
+        });
+    }
+
+    /** A PKCS#8 {@code PRIVATE KEY} block. */
+    public static String pkcs8(PrivateKey key) {
+        return write(w -> w.writeObject((PemObjectGenerator) generator(key, null)));
+    }
+
+    /** An {@code ENCRYPTED PRIVATE KEY} block (PKCS#8, PBES2 with AES-256-CBC). */
+    public static String encryptedPkcs8(PrivateKey key, char[] password) {
+        try {
+            OutputEncryptor encryptor = new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
+                    .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
+                    .setPassword(password)
+                    .build();
+            return write(w -> w.writeObject((PemObjectGenerator) generator(key, encryptor)));
+        } catch (OperatorCreationException e) {
+            throw new IllegalStateException("cannot encrypt key", e);
+        }
+    }
+
+    /**
+     * The traditional OpenSSL form: {@code RSA PRIVATE KEY} (PKCS#1) for RSA keys and
+     * {@code EC PRIVATE KEY} (SEC1) for EC keys.
+     */
+    public static String traditional(PrivateKey key) {
+        if (!key.getAlgorithm().equals("RSA") && !key.getAlgorithm().equals("EC")) {
+            throw new IllegalArgumentException("no traditional PEM form for " + key.getAlgorithm());
+        }
+        return write(w -> w.writeObject(key));
+    }
+
+    public static Path writeFile(Path file, String pem) {
+        try {
+            return Files.writeString(file, pem, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static JcaPKCS8Generator generator(PrivateKey key, OutputEncryptor encryptor) {
+        try {
+            return new JcaPKCS8Generator(key, encryptor);
+        } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private interface PemBody {
+        void writeTo(JcaPEMWriter writer) throws IOException;
+    }
+
+    private static String write(PemBody body) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            body.writeTo(writer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+}
