@@ -1,0 +1,281 @@
+package dev.clientauth.core;
+
+import dev.clientauth.core.http.HttpTransport;
+import dev.clientauth.core.http.JdkHttpTransport;
+import dev.clientauth.core.http.TransportRequest;
+import dev.clientauth.core.http.TransportResponse;
+import dev.clientauth.core.metadata.AuthorizationServerMetadata;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * Sends client credentials grant requests to one token endpoint, authenticated by one
+ * {@link ClientAuthentication}, and parses the response.
+ *
+ * <pre>
+ * POST /token HTTP/1.1
+ * Content-Type: application/x-www-form-urlencoded
+ * Accept: application/json
+ * [Authorization: Basic ...]            (client_secret_basic)
+ *
+ * grant_type=client_credentials&amp;scope=...&amp;resource=...[&amp;client_id=...&amp;client_assertion=...]
+ * </pre>
+ *
+ * <p>Guarantees: the endpoint is {@code https} (plain {@code http} only to a loopback host); a
+ * method that authenticates with a TLS certificate is only used with a transport presenting
+ * that certificate; when the transport presents a client certificate and the metadata has
+ * {@code mtls_endpoint_aliases.token_endpoint}, the request goes there (RFC 8705 §5).
+ *
+ * <p>Specifications: RFC 6749 §4.4, §5.1, §5.2; RFC 8414; RFC 8705 §5; RFC 8707.
+ * <p>Thread-safe; share one instance.
+ */
+public final class TokenClient {
+    private static final System.Logger LOG = System.getLogger(TokenClient.class.getName());
+
+    private final URI tokenEndpoint;
+    private final URI issuer;
+    private final ClientAuthentication authentication;
+    private final HttpTransport transport;
+    private final Clock clock;
+    private final boolean requireBoundToken;
+
+    private TokenClient(Builder b, URI tokenEndpoint, HttpTransport transport) {
+        this.tokenEndpoint = tokenEndpoint;
+        this.issuer = b.issuer;
+        this.authentication = b.authentication;
+        this.transport = transport;
+        this.clock = b.clock;
+        this.requireBoundToken = b.requireBoundToken;
+    }
+
+    /** A client for a known token endpoint. */
+    public static Builder builder(URI tokenEndpoint, ClientAuthentication authentication) {
+        Builder builder = new Builder(Objects.requireNonNull(authentication, "authentication"));
+        builder.tokenEndpoint = Objects.requireNonNull(tokenEndpoint, "tokenEndpoint");
+        return builder;
+    }
+
+    /**
+     * A client for a discovered authorization server: the token endpoint (or its mTLS alias) and
+     * the issuer come from the metadata.
+     */
+    public static Builder builder(AuthorizationServerMetadata metadata, ClientAuthentication authentication) {
+        Builder builder = new Builder(Objects.requireNonNull(authentication, "authentication"));
+        builder.metadata = Objects.requireNonNull(metadata, "metadata");
+        builder.issuer = metadata.issuer();
+        return builder;
+    }
+
+    /** The endpoint requests are sent to. */
+    public URI tokenEndpoint() {
+        return tokenEndpoint;
+    }
+
+    public Optional<URI> issuer() {
+        return Optional.ofNullable(issuer);
+    }
+
+    public ClientAuthentication authentication() {
+        return authentication;
+    }
+
+    public HttpTransport transport() {
+        return transport;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * Requests a token.
+     *
+     * @throws OAuthErrorResponseException the server refused with an RFC 6749 §5.2 error
+     * @throws UnexpectedStatusException a non-2xx answer that is not an OAuth error
+     * @throws TokenTransportException connect, TLS or timeout failure
+     * @throws MalformedTokenResponseException an invalid response
+     * @throws ClientAuthenticationException credentials could not be produced; nothing was sent
+     */
+    public TokenResponse requestToken(TokenRequest request) throws TokenRequestException {
+        Objects.requireNonNull(request, "request");
+        TokenRequestMessage message = new TokenRequestMessage(tokenEndpoint);
+        request.writeTo(message);
+        authentication.authenticate(message, new AuthenticationContext(issuer, tokenEndpoint, clock));
+        Map<String, String> headers = new LinkedHashMap<>(message.headers());
+        headers.put("Content-Type", "application/x-www-form-urlencoded");
+        headers.put("Accept", "application/json");
+        TransportResponse response = transport.execute(
+                TransportRequest.post(tokenEndpoint, headers, message.encodedForm().getBytes(StandardCharsets.UTF_8)));
+        TokenResponse tokenResponse = ResponseParser.parse(response, clock);
+        Optional<TlsClientIdentity> identity = transport.clientIdentity();
+        if (identity.isPresent()) {
+            CertificateThumbprint presented = identity.get().thumbprint();
+            Optional<CertificateThumbprint> bound = CertificateBinding.boundThumbprint(tokenResponse);
+            if (bound.isPresent()) {
+                if (!bound.get().matches(presented)) {
+                    throw new MalformedTokenResponseException("access token is bound to certificate x5t#S256="
+                            + bound.get() + " but the client presented x5t#S256=" + presented, response.statusCode());
+                }
+                return tokenResponse.withAccessToken(tokenResponse.accessToken().withBoundCertificate(presented));
+            }
+            if (requireBoundToken) {
+                throw new MalformedTokenResponseException("a certificate-bound token was required, but the access "
+                        + "token shows no cnf.x5t#S256 binding", response.statusCode());
+            }
+        }
+        return tokenResponse;
+    }
+
+    @Override
+    public String toString() {
+        return "TokenClient[" + tokenEndpoint + ", " + authentication.method() + ", clientId=" + authentication.clientId() + "]";
+    }
+
+    static boolean isLoopback(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (h.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        if (!h.matches("[0-9.]+") && !h.contains(":")) {
+            return false; // a name other than localhost is never treated as loopback, no DNS lookup
+        }
+        try {
+            return InetAddress.getByName(h).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** Builds a {@link TokenClient}. Not thread-safe. */
+    public static final class Builder {
+        private final ClientAuthentication authentication;
+        private URI tokenEndpoint;
+        private AuthorizationServerMetadata metadata;
+        private URI issuer;
+        private HttpTransport transport;
+        private X509TrustManager trustManager;
+        private Clock clock = Clock.systemUTC();
+        private boolean allowUnadvertised;
+        private boolean requireBoundToken;
+
+        private Builder(ClientAuthentication authentication) {
+            this.authentication = authentication;
+        }
+
+        /** The authorization server's issuer identifier: the audience of client assertions. */
+        public Builder issuer(URI issuer) {
+            this.issuer = Objects.requireNonNull(issuer, "issuer");
+            return this;
+        }
+
+        /**
+         * The transport; default: a {@link JdkHttpTransport} with the {@link #trustManager} and,
+         * for mTLS methods, their TLS identity.
+         */
+        public Builder transport(HttpTransport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /** Trust for the default transport; default: the JDK's trust store. */
+        public Builder trustManager(X509TrustManager trustManager) {
+            this.trustManager = Objects.requireNonNull(trustManager, "trustManager");
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * A weakening: use the authentication method even though the metadata does not list it in
+         * {@code token_endpoint_auth_methods_supported}. Logs one warning.
+         */
+        public Builder allowUnadvertisedAuthenticationMethod() {
+            this.allowUnadvertised = true;
+            return this;
+        }
+
+        /**
+         * Fail a token response unless the token is visibly bound to the presented certificate
+         * ({@code cnf.x5t#S256} in a JWT access token or in the response). Needs a transport with
+         * a client certificate.
+         */
+        public Builder requireCertificateBoundToken() {
+            this.requireBoundToken = true;
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException if the method is not advertised by the metadata (without the opt-out),
+         *     if an mTLS method's certificate is not presented by the transport, or if the metadata has no
+         *     token endpoint
+         * @throws IllegalArgumentException if the endpoint is not https (or http to loopback)
+         */
+        public TokenClient build() {
+            Optional<TlsClientIdentity> methodIdentity = authentication.tlsIdentity();
+            HttpTransport chosen = transport;
+            if (chosen == null) {
+                JdkHttpTransport.Builder jdk = JdkHttpTransport.builder();
+                if (trustManager != null) {
+                    jdk.trustManager(trustManager);
+                }
+                methodIdentity.ifPresent(jdk::clientIdentity);
+                chosen = jdk.build();
+            } else if (trustManager != null) {
+                throw new IllegalStateException("trustManager applies to the default transport only; "
+                        + "configure trust on the given transport instead");
+            }
+            if (methodIdentity.isPresent() && chosen.clientIdentity().orElse(null) != methodIdentity.get()) {
+                throw new IllegalStateException(authentication.method() + " authenticates with a TLS client "
+                        + "certificate, but the transport does not present that identity: build the transport with it");
+            }
+            if (requireBoundToken && chosen.clientIdentity().isEmpty()) {
+                throw new IllegalStateException("requireCertificateBoundToken needs a transport that presents a client certificate");
+            }
+            URI endpoint = tokenEndpoint;
+            if (metadata != null) {
+                if (!metadata.tokenEndpointAuthMethodsSupported().contains(authentication.method())) {
+                    if (!allowUnadvertised) {
+                        throw new IllegalStateException("authentication method " + authentication.method()
+                                + " is not in token_endpoint_auth_methods_supported "
+                                + metadata.tokenEndpointAuthMethodsSupported() + " of " + metadata.issuer()
+                                + "; call allowUnadvertisedAuthenticationMethod() if the server accepts it anyway");
+                    }
+                    LOG.log(Level.WARNING, "authentication method {0} is not advertised by {1}; using it anyway",
+                            authentication.method(), metadata.issuer());
+                }
+                Optional<URI> fromMetadata = chosen.clientIdentity().isPresent()
+                        ? metadata.mtlsTokenEndpoint() : metadata.tokenEndpoint();
+                endpoint = fromMetadata.orElseThrow(() -> new IllegalStateException(
+                        "metadata of " + metadata.issuer() + " has no token_endpoint"));
+            }
+            checkEndpoint(endpoint);
+            return new TokenClient(this, endpoint, chosen);
+        }
+
+        private static void checkEndpoint(URI endpoint) {
+            String scheme = endpoint.getScheme();
+            if ("https".equalsIgnoreCase(scheme)) {
+                return;
+            }
+            if ("http".equalsIgnoreCase(scheme) && isLoopback(endpoint.getHost())) {
+                return;
+            }
+            throw new IllegalArgumentException("token endpoint must use https (http is allowed only to a loopback host): "
+                    + endpoint);
+        }
+    }
+}
