@@ -1,0 +1,328 @@
+package dev.clientauth.jwt;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.jwk.RSAKey;
+import dev.clientauth.core.CertificateThumbprint;
+import dev.clientauth.jwt.internal.EcdsaSignatures;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.PSSParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+
+/**
+ * A {@link SigningKey} (and single-key {@link AssertionSigner}) backed by a JCA {@link PrivateKey}:
+ * a key in memory, from a PKCS#12 keystore, or a non-extractable key in an HSM reached through a
+ * JCA provider such as SunPKCS11.
+ *
+ * <p>Keys in memory sign with the fastest implementation on the running JVM with the same output
+ * and checks: Bouncy Castle for ECDSA and Ed25519 (several times faster than the JDK 17
+ * providers), the JDK for RSA. A key from a provider signs where it lives. An explicit
+ * {@link Builder#provider(Provider)} always wins (a FIPS deployment pins its own).
+ *
+ * <p>Key checks in {@link Builder#build()}: the algorithm fits the key type and curve; RSA keys
+ * have at least 2048 bits unless {@link Builder#allowWeakRsaKey()}; HMAC is refused.
+ *
+ * <p>Thread-safe: each thread keeps its own initialised {@link Signature}.
+ */
+public final class JcaSigner implements SigningKey, AssertionSigner {
+    private static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
+
+    private final PrivateKey privateKey;
+    private final PublicKey publicKey;
+    private final SignatureAlgorithm algorithm;
+    private final String keyId;
+    private final CertificateThumbprint thumbprint;
+    private final Provider provider;
+    private final String jcaName;
+    private final boolean derEcdsa;
+    private final Recovery recovery;
+    private final ThreadLocal<Signature> signatures = new ThreadLocal<>();
+    private volatile boolean failed;
+
+    /** Called before the next signature after a failure, to re-establish the key (for example an HSM login). */
+    @FunctionalInterface
+    public interface Recovery {
+        void recover() throws GeneralSecurityException;
+    }
+
+    private JcaSigner(Builder b, SignatureAlgorithm algorithm, Provider provider, String jcaName, boolean derEcdsa,
+            String keyId) {
+        this.privateKey = b.privateKey;
+        this.publicKey = b.publicKey;
+        this.algorithm = algorithm;
+        this.keyId = keyId;
+        this.thumbprint = b.certificate == null ? null : CertificateThumbprint.of(b.certificate);
+        this.provider = provider;
+        this.jcaName = jcaName;
+        this.derEcdsa = derEcdsa;
+        this.recovery = b.recovery;
+    }
+
+    public static Builder builder(PrivateKey privateKey) {
+        return new Builder(Objects.requireNonNull(privateKey, "privateKey"));
+    }
+
+    /** A signer for an in-memory key pair with the default algorithm and the RFC 7638 thumbprint as {@code kid}. */
+    public static JcaSigner of(KeyPair keyPair) {
+        return builder(keyPair.getPrivate()).publicKey(keyPair.getPublic()).build();
+    }
+
+    /**
+     * A builder for a private Nimbus JWK (RSA, EC, or Ed25519 OKP). The JWK's {@code kid} and
+     * {@code alg}, when present, become the defaults.
+     */
+    public static Builder builder(JWK jwk) {
+        Objects.requireNonNull(jwk, "jwk");
+        if (!jwk.isPrivate()) {
+            throw new IllegalArgumentException("JWK " + jwk.getKeyID() + " has no private part");
+        }
+        try {
+            Builder builder;
+            if (jwk instanceof RSAKey) {
+                builder = builder(((RSAKey) jwk).toPrivateKey()).publicKey(((RSAKey) jwk).toPublicKey());
+            } else if (jwk instanceof ECKey) {
+                builder = builder(((ECKey) jwk).toPrivateKey()).publicKey(((ECKey) jwk).toPublicKey());
+            } else if (jwk instanceof OctetKeyPair && Curve.Ed25519.equals(((OctetKeyPair) jwk).getCurve())) {
+                OctetKeyPair okp = (OctetKeyPair) jwk;
+                KeyFactory factory = KeyFactory.getInstance("Ed25519");
+                byte[] d = okp.getDecodedD();
+                byte[] x = okp.getDecodedX();
+                byte[] pkcs8 = concat(hex("302e020100300506032b657004220420"), d);
+                byte[] spki = concat(hex("302a300506032b6570032100"), x);
+                builder = builder(factory.generatePrivate(new PKCS8EncodedKeySpec(pkcs8)))
+                        .publicKey(factory.generatePublic(new X509EncodedKeySpec(spki)));
+                Arrays.fill(pkcs8, (byte) 0);
+            } else {
+                throw new IllegalArgumentException("unsupported JWK key type " + jwk.getKeyType() + " for kid " + jwk.getKeyID());
+            }
+            if (jwk.getKeyID() != null) {
+                builder.keyId(jwk.getKeyID());
+            }
+            if (jwk.getAlgorithm() != null) {
+                builder.algorithm(SignatureAlgorithm.of(jwk.getAlgorithm().getName()));
+            }
+            return builder;
+        } catch (JOSEException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot use JWK " + jwk.getKeyID() + ": " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    @Override
+    public SigningKey currentKey() {
+        return this;
+    }
+
+    @Override
+    public SignatureAlgorithm algorithm() {
+        return algorithm;
+    }
+
+    @Override
+    public Optional<String> keyId() {
+        return Optional.ofNullable(keyId);
+    }
+
+    @Override
+    public Optional<CertificateThumbprint> certificateThumbprint() {
+        return Optional.ofNullable(thumbprint);
+    }
+
+    /** The public key, when known. */
+    public Optional<PublicKey> publicKey() {
+        return Optional.ofNullable(publicKey);
+    }
+
+    /** The provider that signs, or empty when JCA chooses the one that accepts the key. */
+    public Optional<Provider> provider() {
+        return Optional.ofNullable(provider);
+    }
+
+    @Override
+    public byte[] sign(byte[] signingInput) throws SigningException {
+        if (failed && recovery != null) {
+            try {
+                recovery.recover();
+            } catch (GeneralSecurityException | RuntimeException e) {
+                throw new SigningException("key " + keyId + " (" + algorithm + ") is still unavailable: "
+                        + e.getClass().getSimpleName(), e);
+            }
+        }
+        try {
+            Signature signature = signatures.get();
+            if (signature == null) {
+                signature = newSignature();
+                signatures.set(signature);
+            }
+            signature.update(signingInput);
+            byte[] result = signature.sign();
+            failed = false;
+            return derEcdsa ? EcdsaSignatures.derToJose(result, algorithm.size()) : result;
+        } catch (GeneralSecurityException | RuntimeException e) {
+            signatures.remove();
+            failed = true;
+            throw new SigningException("signing with key " + keyId + " (" + algorithm + ") failed: "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+        }
+    }
+
+    private Signature newSignature() throws GeneralSecurityException {
+        Signature signature = provider == null ? Signature.getInstance(jcaName) : Signature.getInstance(jcaName, provider);
+        signature.initSign(privateKey);
+        if (algorithm.isRsaPss() && jcaName.equals("RSASSA-PSS")) {
+            String hash = "SHA-" + (algorithm.size() * 8);
+            signature.setParameter(new PSSParameterSpec(hash, "MGF1", new MGF1ParameterSpec(hash), algorithm.size(), 1));
+        }
+        return signature;
+    }
+
+    @Override
+    public String toString() {
+        return "JcaSigner[kid=" + keyId + ", alg=" + algorithm + ", provider="
+                + (provider == null ? "(key's)" : provider.getName()) + "]";
+    }
+
+    private static byte[] hex(String hex) {
+        byte[] out = new byte[hex.length() / 2];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (byte) Integer.parseInt(hex.substring(2 * i, 2 * i + 2), 16);
+        }
+        return out;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** Builds a {@link JcaSigner}. Not thread-safe. */
+    public static final class Builder {
+        private final PrivateKey privateKey;
+        private PublicKey publicKey;
+        private X509Certificate certificate;
+        private SignatureAlgorithm algorithm;
+        private Provider provider;
+        private String keyId;
+        private boolean allowWeakRsa;
+        private Recovery recovery;
+
+        private Builder(PrivateKey privateKey) {
+            this.privateKey = privateKey;
+        }
+
+        /** The public key: used for key checks and the default {@code kid}. */
+        public Builder publicKey(PublicKey publicKey) {
+            this.publicKey = Objects.requireNonNull(publicKey, "publicKey");
+            return this;
+        }
+
+        /** A certificate for the key: gives the public key and enables the {@code x5t#S256} header. */
+        public Builder certificate(X509Certificate certificate) {
+            this.certificate = Objects.requireNonNull(certificate, "certificate");
+            this.publicKey = certificate.getPublicKey();
+            return this;
+        }
+
+        /** Default: from the key (RSA → PS256, P-256 → ES256, Ed25519 → EdDSA). */
+        public Builder algorithm(SignatureAlgorithm algorithm) {
+            this.algorithm = Objects.requireNonNull(algorithm, "algorithm");
+            return this;
+        }
+
+        /** The JCA provider that signs; default: see the class description. */
+        public Builder provider(Provider provider) {
+            this.provider = Objects.requireNonNull(provider, "provider");
+            return this;
+        }
+
+        /** The {@code kid}; default: the RFC 7638 thumbprint of the public key. */
+        public Builder keyId(String keyId) {
+            Objects.requireNonNull(keyId, "keyId");
+            if (keyId.isEmpty()) {
+                throw new IllegalArgumentException("keyId must not be empty");
+            }
+            this.keyId = keyId;
+            return this;
+        }
+
+        /** A weakening: accept an RSA key under 2048 bits. Logs a warning. */
+        public Builder allowWeakRsaKey() {
+            this.allowWeakRsa = true;
+            return this;
+        }
+
+        /** What to do before the next signature after a failure (for example log in to the HSM again). */
+        public Builder recovery(Recovery recovery) {
+            this.recovery = Objects.requireNonNull(recovery, "recovery");
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if the key does not fit the algorithm (naming both), is a
+         *     weak RSA key, or the algorithm is HMAC
+         */
+        public JcaSigner build() {
+            SignatureAlgorithm alg = algorithm != null ? algorithm : KeyPolicy.defaultAlgorithm(privateKey, publicKey);
+            KeyPolicy.check(alg, privateKey, publicKey, allowWeakRsa);
+            if (publicKey instanceof RSAPublicKey && KeyPolicy.size(privateKey) > 0
+                    && KeyPolicy.size(privateKey) != KeyPolicy.size(publicKey)) {
+                throw new IllegalArgumentException("the public key does not match the private key");
+            }
+            if (publicKey instanceof ECPublicKey && KeyPolicy.size(privateKey) > 0
+                    && KeyPolicy.size(privateKey) != KeyPolicy.size(publicKey)) {
+                throw new IllegalArgumentException("the public key does not match the private key");
+            }
+            String kid = keyId != null ? keyId : publicKey != null ? Jwks.thumbprint(publicKey) : null;
+            boolean softwareKey = privateKey.getEncoded() != null && provider == null;
+            Provider chosen = provider;
+            String jcaName;
+            boolean der = false;
+            if (alg.isRsaPss()) {
+                jcaName = "RSASSA-PSS";
+            } else if (alg.isEcdsa()) {
+                if (softwareKey) {
+                    chosen = BOUNCY_CASTLE;
+                    jcaName = alg.jcaName().replace("withECDSA", "withPLAIN-ECDSA");
+                } else if (chosen != null && chosen.getName().equals("SunEC")) {
+                    jcaName = alg.jcaName() + "inP1363Format";
+                } else {
+                    jcaName = alg.jcaName();
+                    der = true;
+                }
+            } else if (alg == SignatureAlgorithm.EdDSA) {
+                jcaName = "Ed25519";
+                if (softwareKey) {
+                    chosen = BOUNCY_CASTLE;
+                }
+            } else {
+                jcaName = alg.jcaName();
+            }
+            JcaSigner signer = new JcaSigner(this, alg, chosen, jcaName, der, kid);
+            try {
+                signer.newSignature();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalArgumentException("the key cannot sign " + alg + " with provider "
+                        + (chosen == null ? "(key's)" : chosen.getName()) + ": " + e.getClass().getSimpleName(), e);
+            }
+            return signer;
+        }
+    }
+}
