@@ -45,7 +45,7 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
 public final class JcaSigner implements SigningKey, AssertionSigner {
     private static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
 
-    private final PrivateKey privateKey;
+    private volatile PrivateKey privateKey;
     private final PublicKey publicKey;
     private final SignatureAlgorithm algorithm;
     private final String keyId;
@@ -56,11 +56,17 @@ public final class JcaSigner implements SigningKey, AssertionSigner {
     private final Recovery recovery;
     private final ThreadLocal<Signature> signatures = new ThreadLocal<>();
     private volatile boolean failed;
+    private volatile long generation;
+    private final ThreadLocal<long[]> threadGeneration = ThreadLocal.withInitial(() -> new long[] {-1});
 
-    /** Called before the next signature after a failure, to re-establish the key (for example an HSM login). */
+    /**
+     * Called before the next signature after a failure, to re-establish the key: for an HSM, log
+     * in again and look the key up again (key handles do not survive a lost session).
+     */
     @FunctionalInterface
     public interface Recovery {
-        void recover() throws GeneralSecurityException;
+        /** Returns the private key to use from now on. */
+        PrivateKey recover() throws GeneralSecurityException;
     }
 
     private JcaSigner(Builder b, SignatureAlgorithm algorithm, Provider provider, String jcaName, boolean derEcdsa,
@@ -159,7 +165,16 @@ public final class JcaSigner implements SigningKey, AssertionSigner {
     public byte[] sign(byte[] signingInput) throws SigningException {
         if (failed && recovery != null) {
             try {
-                recovery.recover();
+                synchronized (this) {
+                    if (failed) {
+                        PrivateKey recovered = recovery.recover();
+                        if (recovered != null) {
+                            privateKey = recovered;
+                        }
+                        generation++;
+                        failed = false;
+                    }
+                }
             } catch (GeneralSecurityException | RuntimeException e) {
                 throw new SigningException("key " + keyId + " (" + algorithm + ") is still unavailable: "
                         + e.getClass().getSimpleName(), e);
@@ -167,9 +182,11 @@ public final class JcaSigner implements SigningKey, AssertionSigner {
         }
         try {
             Signature signature = signatures.get();
-            if (signature == null) {
+            long[] seen = threadGeneration.get();
+            if (signature == null || seen[0] != generation) {
                 signature = newSignature();
                 signatures.set(signature);
+                seen[0] = generation;
             }
             signature.update(signingInput);
             byte[] result = signature.sign();

@@ -93,16 +93,18 @@ public final class KeyStoreSigners {
             store = KeyStore.getInstance("PKCS11", provider);
             store.load(null, pinChars);
         } catch (IOException e) {
-            if (e.getCause() instanceof javax.security.auth.login.FailedLoginException
-                    || String.valueOf(e.getMessage()).contains("CKR_PIN_INCORRECT")
-                    || (e.getCause() != null && String.valueOf(e.getCause().getMessage()).contains("CKR_PIN_INCORRECT"))) {
-                throw new IllegalArgumentException("wrong PIN for PKCS#11 token " + provider.getName());
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof javax.security.auth.login.FailedLoginException
+                        || String.valueOf(t.getMessage()).contains("CKR_PIN_INCORRECT")) {
+                    throw new IllegalArgumentException("wrong PIN for PKCS#11 token " + provider.getName());
+                }
             }
             throw new IllegalArgumentException("cannot open PKCS#11 token " + provider.getName() + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot open PKCS#11 token " + provider.getName() + ": " + e.getMessage(), e);
         }
         JcaSigner.Builder builder = fromKeyStore(store, alias, pinChars, "PKCS#11 token " + provider.getName());
+        KeyStore keyStore = store;
         builder.provider(provider);
         if (provider instanceof AuthProvider) {
             AuthProvider auth = (AuthProvider) provider;
@@ -123,6 +125,16 @@ public final class KeyStoreSigners {
                 } catch (javax.security.auth.login.LoginException e) {
                     throw new GeneralSecurityException("login to PKCS#11 token " + provider.getName() + " failed", e);
                 }
+                try {
+                    keyStore.load(null, null);
+                } catch (IOException e) {
+                    throw new GeneralSecurityException("cannot reopen PKCS#11 token " + provider.getName(), e);
+                }
+                Key key = keyStore.getKey(alias, null);
+                if (!(key instanceof PrivateKey)) {
+                    throw new GeneralSecurityException("PKCS#11 token " + provider.getName() + " no longer has key '" + alias + "'");
+                }
+                return (PrivateKey) key;
             });
         }
         return builder;
