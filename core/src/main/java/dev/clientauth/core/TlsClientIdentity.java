@@ -22,4 +22,25 @@ public interface TlsClientIdentity {
     default CertificateThumbprint thumbprint() {
         return CertificateThumbprint.of(certificate());
     }
+
+    /**
+     * A number that changes whenever the identity changes (a reload). Transports compare it to
+     * stop reusing connections made with an earlier identity. Constant for a fixed identity.
+     */
+    default long generation() {
+        return 0;
+    }
+
+    /**
+     * Registers a listener told of every identity change with the old and new thumbprints. A
+     * fixed identity never changes and ignores the listener.
+     */
+    default void addChangeListener(IdentityChangeListener listener) {
+    }
+
+    /** Told when a {@link TlsClientIdentity} changes. */
+    @FunctionalInterface
+    interface IdentityChangeListener {
+        void identityChanged(CertificateThumbprint oldThumbprint, CertificateThumbprint newThumbprint);
+    }
 }

@@ -58,7 +58,9 @@ public final class JdkHttpTransport implements HttpTransport {
 
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
-    private final HttpClient client;
+    private final HttpClient.Builder clientBuilder;
+    private volatile HttpClient client;
+    private volatile long clientGeneration;
     private final Duration readTimeout;
     private final int maxResponseBytes;
     private final TlsClientIdentity identity;
@@ -66,16 +68,17 @@ public final class JdkHttpTransport implements HttpTransport {
     private JdkHttpTransport(Builder builder, SSLContext sslContext) {
         SSLParameters parameters = sslContext.getDefaultSSLParameters();
         parameters.setProtocols(PROTOCOLS);
-        this.client = HttpClient.newBuilder()
+        this.clientBuilder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(builder.connectTimeout)
                 .sslContext(sslContext)
-                .sslParameters(parameters)
-                .build();
+                .sslParameters(parameters);
         this.readTimeout = builder.readTimeout;
         this.maxResponseBytes = builder.maxResponseBytes;
         this.identity = builder.identity;
+        this.clientGeneration = identity == null ? 0 : identity.generation();
+        this.client = clientBuilder.build();
     }
 
     public static Builder builder() {
@@ -103,7 +106,7 @@ public final class JdkHttpTransport implements HttpTransport {
             http.POST(HttpRequest.BodyPublishers.ofByteArray(body));
         }
         CompletableFuture<HttpResponse<byte[]>> future =
-                client.sendAsync(http.build(), info -> new LimitedBody(info, maxResponseBytes));
+                currentClient().sendAsync(http.build(), info -> new LimitedBody(info, maxResponseBytes));
         try {
             HttpResponse<byte[]> response = future.get(readTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
             return new TransportResponse(response.statusCode(), response.headers().map(), response.body());
@@ -116,6 +119,37 @@ public final class JdkHttpTransport implements HttpTransport {
             throw new TokenTransportException("interrupted while waiting for " + request.uri(), e);
         } catch (ExecutionException e) {
             throw translate(request, e.getCause());
+        }
+    }
+
+    /**
+     * The HTTP client; replaced when the TLS identity has changed, so that pooled connections
+     * made with the old certificate are not used for new requests.
+     */
+    private HttpClient currentClient() {
+        if (identity != null) {
+            long generation = identity.generation();
+            if (generation != clientGeneration) {
+                synchronized (this) {
+                    if (generation != clientGeneration) {
+                        client = clientBuilder.build();
+                        clientGeneration = generation;
+                    }
+                }
+            }
+        }
+        return client;
+    }
+
+    private String clientCertificateDescription() {
+        if (identity == null) {
+            return " (no client certificate presented)";
+        }
+        try {
+            return " (client certificate " + identity.certificate().getSubjectX500Principal().getName()
+                    + ", x5t#S256=" + identity.thumbprint() + ")";
+        } catch (RuntimeException e) {
+            return " (client certificate unavailable)";
         }
     }
 
@@ -134,14 +168,16 @@ public final class JdkHttpTransport implements HttpTransport {
                 return new TokenTransportException("no response from " + request.uri() + " within " + readTimeout, t, true);
             }
             if (t instanceof SSLException) {
-                return new TokenTransportException("TLS failure with " + request.uri() + ": " + t.getMessage(), t);
+                return new TokenTransportException("TLS failure with " + request.uri() + ": " + t.getMessage()
+                        + clientCertificateDescription(), t);
             }
             if (t instanceof ConnectException) {
                 return new TokenTransportException("cannot connect to " + request.uri() + ": " + t.getMessage(), t);
             }
         }
         return new TokenTransportException("exchange with " + request.uri() + " failed: "
-                + (failure == null ? "unknown" : failure.getClass().getSimpleName() + ": " + failure.getMessage()), failure);
+                + (failure == null ? "unknown" : failure.getClass().getSimpleName() + ": " + failure.getMessage())
+                + (identity == null ? "" : clientCertificateDescription()), failure);
     }
 
     /** Fails a response once it passes the limit, checking Content-Length first. */
