@@ -82,7 +82,7 @@ final class PemReader {
                 return converter.getPrivateKey((PrivateKeyInfo) keyObject);
             }
             if (keyObject instanceof PEMKeyPair) {
-                return converter.getKeyPair((PEMKeyPair) keyObject).getPrivate();
+                return converter.getPrivateKey(((PEMKeyPair) keyObject).getPrivateKeyInfo());
             }
             if (password == null) {
                 throw new InvalidIdentityException("the private key in " + file + " is encrypted: a password is needed");
@@ -94,7 +94,7 @@ final class PemReader {
                     return converter.getPrivateKey(((PKCS8EncryptedPrivateKeyInfo) keyObject).decryptPrivateKeyInfo(decryptor));
                 }
                 PEMDecryptorProvider decryptor = new JcePEMDecryptorProviderBuilder().setProvider(BC).build(pw);
-                return converter.getKeyPair(((PEMEncryptedKeyPair) keyObject).decryptKeyPair(decryptor)).getPrivate();
+                return converter.getPrivateKey(((PEMEncryptedKeyPair) keyObject).decryptKeyPair(decryptor).getPrivateKeyInfo());
             } finally {
                 java.util.Arrays.fill(pw, '\0');
             }

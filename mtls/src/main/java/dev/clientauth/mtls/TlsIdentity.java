@@ -145,11 +145,21 @@ public final class TlsIdentity implements TlsClientIdentity {
         });
     }
 
-    /** From a key and certificate in a PKCS#11 token (an HSM) through a configured SunPKCS11 provider. */
+    /**
+     * From a key and certificate in a PKCS#11 token (an HSM) through a configured SunPKCS11
+     * provider. The key never leaves the token; JSSE signs handshakes through the provider, and
+     * JSSE only finds providers registered with {@link java.security.Security#addProvider}.
+     *
+     * @throws IllegalStateException if the provider is not registered
+     */
     public static Builder fromPkcs11(Provider provider, String alias, Secret pin) {
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(alias, "alias");
         Objects.requireNonNull(pin, "pin");
+        if (java.security.Security.getProvider(provider.getName()) != provider) {
+            throw new IllegalStateException("PKCS#11 provider " + provider.getName() + " is not registered: call "
+                    + "Security.addProvider(provider) first, JSSE signs TLS handshakes only with registered providers");
+        }
         return new Builder(new IdentitySource() {
             @Override
             public IdentityMaterial load() throws InvalidIdentityException {

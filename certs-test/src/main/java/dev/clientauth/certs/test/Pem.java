@@ -8,12 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PKCS8Generator;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.OutputEncryptor;
+import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemObjectGenerator;
 
 /** PEM encodings of certificates and private keys, as strings or files. */
@@ -53,7 +55,21 @@ public final class Pem {
      * {@code EC PRIVATE KEY} (SEC1) for EC keys.
      */
     public static String traditional(PrivateKey key) {
-        if (!key.getAlgorithm().equals("RSA") && !key.getAlgorithm().equals("EC")) {
+        if (key.getAlgorithm().equals("EC")) {
+            // SEC1 with the curve named inside, as OpenSSL writes it (the JDK's PKCS#8 keeps it outside)
+            PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+            try {
+                org.bouncycastle.asn1.sec.ECPrivateKey inner =
+                        org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+                int bits = ((java.security.interfaces.ECPrivateKey) key).getParams().getOrder().bitLength();
+                org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(bits,
+                        inner.getKey(), inner.getPublicKey(), info.getPrivateKeyAlgorithm().getParameters());
+                return write(w -> w.writeObject(new PemObject("EC PRIVATE KEY", sec1.getEncoded())));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        if (!key.getAlgorithm().equals("RSA")) {
             throw new IllegalArgumentException("no traditional PEM form for " + key.getAlgorithm());
         }
         return write(w -> w.writeObject(key));
