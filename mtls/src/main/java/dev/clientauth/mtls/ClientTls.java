@@ -1,6 +1,7 @@
 package dev.clientauth.mtls;
 
 import dev.clientauth.core.TlsClientIdentity;
+import dev.clientauth.core.http.JdkHttpTransport;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import javax.net.ssl.KeyManager;
@@ -32,6 +33,10 @@ public final class ClientTls {
             SSLContext delegate = SSLContext.getInstance("TLS");
             delegate.init(identity == null ? null : new KeyManager[] {identity.keyManager()},
                     trust == null ? null : new TrustManager[] {trust}, null);
+            if (identity != null) {
+                // a resumed session would present the old certificate: forget them all on a change
+                identity.addChangeListener((oldThumbprint, newThumbprint) -> JdkHttpTransport.invalidateSessions(delegate));
+            }
             return new RestrictedContext(delegate);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot create TLS context", e);

@@ -58,6 +58,7 @@ public final class JdkHttpTransport implements HttpTransport {
 
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
+    private final SSLContext sslContext;
     private final HttpClient.Builder clientBuilder;
     private volatile HttpClient client;
     private volatile long clientGeneration;
@@ -68,6 +69,7 @@ public final class JdkHttpTransport implements HttpTransport {
     private JdkHttpTransport(Builder builder, SSLContext sslContext) {
         SSLParameters parameters = sslContext.getDefaultSSLParameters();
         parameters.setProtocols(PROTOCOLS);
+        this.sslContext = sslContext;
         this.clientBuilder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -132,6 +134,7 @@ public final class JdkHttpTransport implements HttpTransport {
             if (generation != clientGeneration) {
                 synchronized (this) {
                     if (generation != clientGeneration) {
+                        invalidateSessions(sslContext);
                         client = clientBuilder.build();
                         clientGeneration = generation;
                     }
@@ -139,6 +142,20 @@ public final class JdkHttpTransport implements HttpTransport {
             }
         }
         return client;
+    }
+
+    /**
+     * Invalidates every cached client TLS session of a context, so that no new connection resumes
+     * a session authenticated with an earlier client certificate.
+     */
+    public static void invalidateSessions(SSLContext context) {
+        javax.net.ssl.SSLSessionContext sessions = context.getClientSessionContext();
+        for (java.util.Enumeration<byte[]> ids = sessions.getIds(); ids.hasMoreElements();) {
+            javax.net.ssl.SSLSession session = sessions.getSession(ids.nextElement());
+            if (session != null) {
+                session.invalidate();
+            }
+        }
     }
 
     private String clientCertificateDescription() {

@@ -1,0 +1,45 @@
+package dev.clientauth.mtls;
+
+import dev.clientauth.certs.test.ServerTls;
+import dev.clientauth.certs.test.TestPki;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.X509TrustManager;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+
+/** MockWebServer on 127.0.0.1 over HTTPS that requires a client certificate. */
+final class MtlsServer implements AutoCloseable {
+    final TestPki pki;
+    final MockWebServer server = new MockWebServer();
+
+    MtlsServer(TestPki pki, X509Certificate... extraTrustedClients) throws IOException {
+        this.pki = pki;
+        server.useHttps(pki.serverTls(ServerTls.ClientAuth.NEED, extraTrustedClients).sslContext().getSocketFactory());
+        server.requireClientAuth();
+        server.start(InetAddress.getByName("127.0.0.1"), 0);
+    }
+
+    URI uri(String path) {
+        return URI.create("https://127.0.0.1:" + server.getPort() + path);
+    }
+
+    X509TrustManager trust() {
+        return TrustBundle.of(java.util.List.of(pki.root().certificate()));
+    }
+
+    void enqueueJson(String json) {
+        server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(json).build());
+    }
+
+    void enqueueToken() {
+        enqueueJson("{\"access_token\":\"opaque-token\",\"token_type\":\"Bearer\",\"expires_in\":300}");
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
