@@ -1,7 +1,7 @@
 package dev.clientauth.mtls;
 
 import dev.clientauth.core.TlsClientIdentity;
-import dev.clientauth.core.http.JdkHttpTransport;
+import dev.clientauth.core.http.TlsSessions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import javax.net.ssl.KeyManager;
@@ -35,7 +35,7 @@ public final class ClientTls {
                     trust == null ? null : new TrustManager[] {trust}, null);
             if (identity != null) {
                 // a resumed session would present the old certificate: forget them all on a change
-                identity.addChangeListener((oldThumbprint, newThumbprint) -> JdkHttpTransport.invalidateSessions(delegate));
+                identity.addChangeListener((oldThumbprint, newThumbprint) -> TlsSessions.invalidateAll(delegate));
             }
             return new RestrictedContext(delegate);
         } catch (GeneralSecurityException e) {

@@ -134,7 +134,7 @@ public final class JdkHttpTransport implements HttpTransport {
             if (generation != clientGeneration) {
                 synchronized (this) {
                     if (generation != clientGeneration) {
-                        invalidateSessions(sslContext);
+                        TlsSessions.invalidateAll(sslContext);
                         client = clientBuilder.build();
                         clientGeneration = generation;
                     }
@@ -142,20 +142,6 @@ public final class JdkHttpTransport implements HttpTransport {
             }
         }
         return client;
-    }
-
-    /**
-     * Invalidates every cached client TLS session of a context, so that no new connection resumes
-     * a session authenticated with an earlier client certificate.
-     */
-    public static void invalidateSessions(SSLContext context) {
-        javax.net.ssl.SSLSessionContext sessions = context.getClientSessionContext();
-        for (java.util.Enumeration<byte[]> ids = sessions.getIds(); ids.hasMoreElements();) {
-            javax.net.ssl.SSLSession session = sessions.getSession(ids.nextElement());
-            if (session != null) {
-                session.invalidate();
-            }
-        }
     }
 
     private String clientCertificateDescription() {
