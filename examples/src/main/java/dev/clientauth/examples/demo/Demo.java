@@ -1,92 +1,98 @@
 package dev.clientauth.examples.demo;
 
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
-import dev.clientauth.certs.test.ServerTls;
-import dev.clientauth.certs.test.TestPki;
+import dev.clientauth.core.AccessToken;
 import dev.clientauth.core.ClientAuthentication;
-import dev.clientauth.core.ClientId;
-import dev.clientauth.core.ClientSecretBasic;
-import dev.clientauth.core.ClientSecretPost;
-import dev.clientauth.core.Secret;
+import dev.clientauth.core.TlsClientIdentity;
 import dev.clientauth.core.TokenClient;
 import dev.clientauth.core.TokenRequest;
-import dev.clientauth.core.TokenResponse;
-import java.io.IOException;
+import dev.clientauth.core.TokenSource;
+import dev.clientauth.core.http.JdkHttpTransport;
+import dev.clientauth.core.jdk.BearerHttpClient;
+import dev.clientauth.core.metadata.AuthorizationServerMetadata;
+import dev.clientauth.mtls.TlsIdentity;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.List;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Map;
-import javax.net.ssl.X509TrustManager;
 
 /**
- * The embedded demo: a generated PKI, a token endpoint over HTTPS on 127.0.0.1, and a token
- * request with each client secret method.
+ * The embedded end-to-end demo: Spring Authorization Server and a resource server on
+ * 127.0.0.1; for every client authentication method, a token from this library and an API call
+ * over mutual TLS; then one rejection (a certificate-bound token presented with another
+ * certificate). Prints a table and returns whether every row went as expected.
  */
 public final class Demo {
     private Demo() {
     }
 
-    /** Runs the demo, prints a table, and returns whether every row succeeded. */
     public static boolean run(PrintWriter out) throws Exception {
-        TestPki pki = TestPki.create();
-        String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(new SecureRandom().generateSeed(24));
-        HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
-        ServerTls tls = pki.serverTls(ServerTls.ClientAuth.NONE);
-        server.setHttpsConfigurator(new HttpsConfigurator(tls.sslContext()));
-        server.createContext("/token", exchange -> {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            Map<String, String> form = new HashMap<>();
-            for (String pair : body.split("&")) {
-                String[] kv = pair.split("=", 2);
-                form.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
-                        kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
-            }
-            String expectedBasic = "Basic " + Base64.getEncoder().encodeToString(("demo-client:" + secret).getBytes(StandardCharsets.UTF_8));
-            boolean ok = expectedBasic.equals(exchange.getRequestHeaders().getFirst("Authorization"))
-                    || ("demo-client".equals(form.get("client_id")) && secret.equals(form.get("client_secret")));
-            String json = ok
-                    ? "{\"access_token\":\"" + Base64.getUrlEncoder().encodeToString(new SecureRandom().generateSeed(16))
-                            + "\",\"token_type\":\"Bearer\",\"expires_in\":300}"
-                    : "{\"error\":\"invalid_client\"}";
-            byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(ok ? 200 : 401, bytes.length);
-            exchange.getResponseBody().write(bytes);
-            exchange.close();
-        });
-        server.start();
-        try {
-            URI endpoint = URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/token");
-            X509TrustManager trust = (X509TrustManager) pki.trustManagerFactory().getTrustManagers()[0];
+        long started = System.nanoTime();
+        out.println("Starting Spring Authorization Server and a resource server on 127.0.0.1 ...");
+        out.flush();
+        try (DemoServers servers = DemoServers.start()) {
+            DemoMaterial material = servers.material();
+            JdkHttpTransport discoveryTransport = JdkHttpTransport.builder().trustManager(servers.trust()).build();
+            AuthorizationServerMetadata metadata = AuthorizationServerMetadata.discover(servers.issuer(), discoveryTransport);
+            out.printf("issuer %s, resource server %s%n%n", metadata.issuer(), servers.api());
+            out.printf("%-29s %-7s %-45s %-12s %8s%n", "method", "token", "bound x5t#S256", "API call", "time");
             boolean allOk = true;
-            out.printf("%-28s %-8s %-10s%n", "method", "token", "time");
-            for (ClientAuthentication auth : List.of(
-                    ClientSecretBasic.of(ClientId.of("demo-client"), Secret.of(secret)),
-                    ClientSecretPost.of(ClientId.of("demo-client"), Secret.of(secret)))) {
+            TlsIdentity apiIdentity = DemoClients.identity(material);
+            for (Map.Entry<String, ClientAuthentication> entry : DemoClients.all(material).entrySet()) {
                 long start = System.nanoTime();
-                String result;
+                String tokenColumn = "-";
+                String bound = "-";
+                String api;
                 try {
-                    TokenResponse response = TokenClient.builder(endpoint, auth).trustManager(trust).build()
-                            .requestToken(TokenRequest.clientCredentials());
-                    result = response.accessToken().type() + "";
-                } catch (IOException e) {
-                    result = "FAILED: " + e.getMessage();
+                    ClientAuthentication auth = entry.getValue();
+                    TlsClientIdentity identity = auth.tlsIdentity().orElse(apiIdentity);
+                    TokenClient client = TokenClient.builder(metadata, auth)
+                            .transport(JdkHttpTransport.builder().clientIdentity(identity).trustManager(servers.trust()).build())
+                            .allowUnadvertisedAuthenticationMethod()
+                            .build();
+                    try (TokenSource source = TokenSource.builder(client)
+                            .request(TokenRequest.builder().scope("accounts").build()).build()) {
+                        AccessToken token = source.token();
+                        tokenColumn = "yes";
+                        bound = token.boundCertificate().map(Object::toString).orElse("(not bound)");
+                        HttpResponse<String> response = BearerHttpClient.forBoundTokens(source, servers.trust())
+                                .send(HttpRequest.newBuilder(servers.api()).build(), HttpResponse.BodyHandlers.ofString());
+                        api = response.statusCode() == 200 ? "200 OK" : "HTTP " + response.statusCode();
+                        allOk &= response.statusCode() == 200;
+                    }
+                } catch (Exception e) {
+                    api = "FAILED: " + e.getMessage();
                     allOk = false;
                 }
-                out.printf("%-28s %-8s %6d ms%n", auth.method(), result, (System.nanoTime() - start) / 1_000_000);
+                out.printf("%-29s %-7s %-45s %-12s %5d ms%n", entry.getKey(), tokenColumn, bound, api,
+                        (System.nanoTime() - start) / 1_000_000);
+                out.flush();
             }
-            out.println(allOk ? "demo: all rows succeeded" : "demo: some rows failed");
+            allOk &= rejection(out, servers, metadata);
+            out.printf("%nfinished in %.1f s: %s%n", (System.nanoTime() - started) / 1e9,
+                    allOk ? "every row succeeded" : "SOME ROWS FAILED");
             return allOk;
-        } finally {
-            server.stop(0);
         }
+    }
+
+    /** A token bound to the tls_client_auth certificate, presented over a connection with another certificate. */
+    private static boolean rejection(PrintWriter out, DemoServers servers, AuthorizationServerMetadata metadata) throws Exception {
+        DemoMaterial material = servers.material();
+        ClientAuthentication auth = DemoClients.all(material).get("tls_client_auth");
+        TokenClient client = TokenClient.builder(metadata, auth)
+                .transport(JdkHttpTransport.builder().clientIdentity(auth.tlsIdentity().orElseThrow())
+                        .trustManager(servers.trust()).build())
+                .allowUnadvertisedAuthenticationMethod().build();
+        AccessToken token = client.requestToken(TokenRequest.builder().scope("accounts").build()).accessToken();
+        TlsIdentity other = TlsIdentity.of(material.otherClientCertificate().privateKey(),
+                material.otherClientCertificate().chain()).build();
+        java.net.http.HttpClient stolen = java.net.http.HttpClient.newBuilder()
+                .sslContext(dev.clientauth.core.http.TlsSessions.clientContext(other, servers.trust())).build();
+        HttpResponse<String> response = stolen.send(HttpRequest.newBuilder(servers.api())
+                .header("Authorization", token.authorizationHeaderValue()).build(), HttpResponse.BodyHandlers.ofString());
+        boolean rejected = response.statusCode() == 401;
+        out.printf("%nrejection: token bound to %s presented with certificate %s -> HTTP %d %s%n",
+                token.boundCertificate().orElseThrow(), other.thumbprint(), response.statusCode(),
+                response.headers().firstValue("WWW-Authenticate").orElse(""));
+        return rejected;
     }
 }
