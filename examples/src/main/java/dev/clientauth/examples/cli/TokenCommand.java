@@ -9,7 +9,12 @@ import dev.clientauth.core.ClientSecretPost;
 import dev.clientauth.core.Secret;
 import dev.clientauth.core.TokenClient;
 import dev.clientauth.core.TokenRequest;
+import dev.clientauth.core.TlsClientIdentity;
 import dev.clientauth.core.TokenResponse;
+import dev.clientauth.jwt.ClientSecretJwt;
+import dev.clientauth.jwt.PrivateKeyJwt;
+import dev.clientauth.jwt.SignatureAlgorithm;
+import dev.clientauth.mtls.TlsClientAuth;
 import dev.clientauth.core.http.JdkHttpTransport;
 import dev.clientauth.core.metadata.AuthorizationServerMetadata;
 import java.io.IOException;
@@ -110,19 +115,32 @@ final class TokenCommand implements Callable<Integer> {
         }
         ClientId id = ClientId.of(clientId);
         X509TrustManager trustManager = trust == null ? null : CliFiles.trustManager(trust);
+        if (tokenEndpointAudience() && endpoint.issuer == null && !method.value().endsWith("_jwt")) {
+            throw new ConfigurationException("--audience applies to client_secret_jwt and private_key_jwt only");
+        }
         ClientAuthentication authentication = authentication(method, id);
         JdkHttpTransport.Builder transportBuilder = JdkHttpTransport.builder();
         if (trustManager != null) {
             transportBuilder.trustManager(trustManager);
         }
-        authentication.tlsIdentity().ifPresent(transportBuilder::clientIdentity);
+        TlsClientIdentity presented = authentication.tlsIdentity().orElse(null);
+        if (presented == null && (cert != null || certP12 != null)) {
+            presented = CliKeys.identity(cert, certKey, certP12, keyPasswordEnv); // for certificate-bound tokens
+        }
+        if (presented != null) {
+            transportBuilder.clientIdentity(presented);
+        }
         JdkHttpTransport transport = transportBuilder.build();
         TokenClient.Builder builder;
         if (endpoint.issuer != null) {
             AuthorizationServerMetadata metadata = AuthorizationServerMetadata.discover(endpoint.issuer, transport);
-            builder = TokenClient.builder(metadata, authentication);
+            builder = TokenClient.builder(metadata, authentication).allowUnadvertisedAuthenticationMethod();
         } else {
             builder = TokenClient.builder(endpoint.tokenEndpoint, authentication);
+            if (method.value().endsWith("_jwt") && !tokenEndpointAudience()) {
+                throw new ConfigurationException(method + " with --token-endpoint needs the issuer as audience: give --issuer, "
+                        + "or --audience token-endpoint");
+            }
         }
         builder.transport(transport);
         if (requireBoundToken) {
@@ -153,14 +171,56 @@ final class TokenCommand implements Callable<Integer> {
         return JSONObjectUtils.toJSONString(json);
     }
 
-    private ClientAuthentication authentication(ClientAuthenticationMethod method, ClientId id) {
+    private ClientAuthentication authentication(ClientAuthenticationMethod method, ClientId id) throws Exception {
         if (method.equals(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)) {
             return ClientSecretBasic.of(id, secret());
         }
         if (method.equals(ClientAuthenticationMethod.CLIENT_SECRET_POST)) {
             return ClientSecretPost.of(id, secret());
         }
-        throw new ConfigurationException("--auth " + method + " is not supported by this build");
+        if (method.equals(ClientAuthenticationMethod.CLIENT_SECRET_JWT)) {
+            ClientSecretJwt.Builder builder = ClientSecretJwt.builder(id, secret());
+            if (alg != null) {
+                builder.algorithm(algorithm());
+            }
+            if (tokenEndpointAudience()) {
+                builder.legacyTokenEndpointAudience();
+            }
+            return builder.build();
+        }
+        if (method.equals(ClientAuthenticationMethod.PRIVATE_KEY_JWT)) {
+            PrivateKeyJwt.Builder builder = PrivateKeyJwt.builder(id, CliKeys.signer(key, keyPasswordEnv, pkcs11Config,
+                    pkcs11Alias, pkcs11PinEnv, alg == null ? null : algorithm(), kid));
+            if (tokenEndpointAudience()) {
+                builder.legacyTokenEndpointAudience();
+            }
+            return builder.build();
+        }
+        if (method.equals(ClientAuthenticationMethod.TLS_CLIENT_AUTH)) {
+            return TlsClientAuth.pki(id, CliKeys.identity(cert, certKey, certP12, keyPasswordEnv));
+        }
+        if (method.equals(ClientAuthenticationMethod.SELF_SIGNED_TLS_CLIENT_AUTH)) {
+            return TlsClientAuth.selfSigned(id, CliKeys.identity(cert, certKey, certP12, keyPasswordEnv));
+        }
+        throw new ConfigurationException("unknown --auth '" + method + "'");
+    }
+
+    private SignatureAlgorithm algorithm() {
+        try {
+            return SignatureAlgorithm.of(alg);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("--alg: " + e.getMessage());
+        }
+    }
+
+    private boolean tokenEndpointAudience() {
+        if (audience.equals("issuer")) {
+            return false;
+        }
+        if (audience.equals("token-endpoint")) {
+            return true;
+        }
+        throw new ConfigurationException("--audience must be issuer or token-endpoint, not '" + audience + "'");
     }
 
     private Secret secret() {
