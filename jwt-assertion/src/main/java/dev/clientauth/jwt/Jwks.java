@@ -59,6 +59,29 @@ public final class Jwks {
         throw new IllegalArgumentException("unsupported public key type " + publicKey.getAlgorithm());
     }
 
+    /** The JCA public key of an RSA, EC or Ed25519 (OKP) JWK; empty for other types. */
+    public static java.util.Optional<PublicKey> toPublicKey(JWK jwk) {
+        try {
+            if (jwk instanceof RSAKey) {
+                return java.util.Optional.of(((RSAKey) jwk).toRSAPublicKey());
+            }
+            if (jwk instanceof ECKey) {
+                return java.util.Optional.of(((ECKey) jwk).toECPublicKey());
+            }
+            if (jwk instanceof OctetKeyPair && Curve.Ed25519.equals(((OctetKeyPair) jwk).getCurve())) {
+                byte[] x = ((OctetKeyPair) jwk).getDecodedX();
+                byte[] prefix = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+                byte[] spki = Arrays.copyOf(prefix, prefix.length + x.length);
+                System.arraycopy(x, 0, spki, prefix.length, x.length);
+                return java.util.Optional.of(java.security.KeyFactory.getInstance("Ed25519")
+                        .generatePublic(new java.security.spec.X509EncodedKeySpec(spki)));
+            }
+            return java.util.Optional.empty();
+        } catch (JOSEException | java.security.GeneralSecurityException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** The RFC 7638 SHA-256 thumbprint of a public key, base64url. */
     public static String thumbprint(PublicKey publicKey) {
         try {
