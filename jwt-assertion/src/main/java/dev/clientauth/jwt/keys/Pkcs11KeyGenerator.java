@@ -56,7 +56,7 @@ public final class Pkcs11KeyGenerator implements KeyGenerator {
         }
         KeyPair pair = generator.generateKeyPair();
         String alias = Jwks.thumbprint(pair.getPublic());
-        X509Certificate certificate = SelfSignedCertificates.create("clientauth signing key " + alias, pair.getPublic(),
+        X509Certificate certificate = SelfSignedCertificates.create(alias, pair.getPublic(),
                 pair.getPrivate(), provider, clock.instant(), Duration.ofDays(3650));
         keyStore.setKeyEntry(alias, pair.getPrivate(), null, new Certificate[] {certificate});
         PrivateKey stored = (PrivateKey) keyStore.getKey(alias, null);

@@ -1,0 +1,145 @@
+package dev.clientauth.jwt.verifier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import dev.clientauth.certs.test.KeyAlgorithm;
+import dev.clientauth.certs.test.ServerTls;
+import dev.clientauth.certs.test.TestPki;
+import dev.clientauth.jwt.Jwks;
+import dev.clientauth.jwt.MutableClock;
+import dev.clientauth.jwt.SignatureAlgorithm;
+import java.net.InetAddress;
+import java.net.URI;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.X509TrustManager;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import okio.Buffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The verifier's JWKS cache against a real HTTPS jwks_uri on 127.0.0.1. */
+class JwksCacheTest {
+    private static final TestPki PKI = TestPki.create();
+    private static final KeyPair KEY = KeyAlgorithm.EC_P256.generate();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T12:00:00Z"));
+    private MockWebServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new MockWebServer();
+        server.useHttps(PKI.serverTls(ServerTls.ClientAuth.NONE).sslContext().getSocketFactory());
+        server.start(InetAddress.getByName("127.0.0.1"), 0);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private static String jwks(String kid) {
+        return new JWKSet(Jwks.publicJwk(KEY.getPublic(), kid, SignatureAlgorithm.ES256, null)).toString();
+    }
+
+    private void serve(String body, String cacheControl) {
+        MockResponse.Builder response = new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(body);
+        if (cacheControl != null) {
+            response.addHeader("Cache-Control", cacheControl);
+        }
+        server.enqueue(response.build());
+    }
+
+    private JwksCache cache() {
+        X509TrustManager trust = (X509TrustManager) PKI.trustManagerFactory().getTrustManagers()[0];
+        return JwksCache.builder(URI.create("https://127.0.0.1:" + server.getPort() + "/jwks")).clock(clock)
+                .transport(JwksCache.defaultTransport(trust)).refetchInterval(Duration.ofMinutes(1)).build();
+    }
+
+    @Test
+    void unknownKidFlood_atMostOneFetchPerInterval() {
+        for (int i = 0; i < 10; i++) {
+            serve(jwks("k1"), "max-age=300");
+        }
+        JwksCache cache = cache();
+        assertTrue(cache.key("k1").isPresent());
+        assertEquals(1, cache.fetchCount());
+        clock.advance(Duration.ofSeconds(61));
+        for (int i = 0; i < 1000; i++) {
+            assertTrue(cache.key("unknown-" + i).isEmpty());
+        }
+        assertEquals(2, cache.fetchCount(), "one refetch for 1,000 unknown kids");
+        clock.advance(Duration.ofSeconds(30));
+        for (int i = 0; i < 1000; i++) {
+            cache.key("more-unknown-" + i);
+        }
+        assertEquals(2, cache.fetchCount(), "still within the interval");
+        clock.advance(Duration.ofSeconds(31));
+        cache.key("after-interval");
+        assertEquals(3, cache.fetchCount());
+    }
+
+    @Test
+    void cacheControl_respectedWithinBounds() {
+        serve(jwks("k1"), "public, max-age=30"); // below the 1 minute floor
+        serve(jwks("k1"), "max-age=86400");     // above the 1 hour ceiling
+        serve(jwks("k1"), null);
+        JwksCache cache = cache();
+        cache.key("k1");
+        clock.advance(Duration.ofSeconds(59));
+        cache.key("k1");
+        assertEquals(1, cache.fetchCount(), "kept for the 1 minute floor");
+        clock.advance(Duration.ofSeconds(2));
+        cache.key("k1");
+        assertEquals(2, cache.fetchCount());
+        clock.advance(Duration.ofMinutes(59));
+        cache.key("k1");
+        assertEquals(2, cache.fetchCount());
+        clock.advance(Duration.ofMinutes(2));
+        cache.key("k1");
+        assertEquals(3, cache.fetchCount(), "refreshed after the 1 hour ceiling");
+    }
+
+    @Test
+    void failedRefresh_keepsLastGoodSet() {
+        serve(jwks("k1"), "max-age=60");
+        server.enqueue(new MockResponse.Builder().code(500).body("down").build());
+        JwksCache cache = cache();
+        assertTrue(cache.key("k1").isPresent());
+        clock.advance(Duration.ofMinutes(2));
+        assertTrue(cache.key("k1").isPresent(), "last good set served while the endpoint fails");
+        assertEquals(2, cache.fetchCount());
+    }
+
+    @Test
+    void oversizeResponse_refused_noKeys() {
+        Buffer big = new Buffer();
+        big.writeUtf8("{\"keys\":[");
+        while (big.size() < 600 * 1024) {
+            big.writeUtf8("{\"kty\":\"oct\",\"k\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"},");
+        }
+        big.writeUtf8("{}]}");
+        server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(big).build());
+        assertTrue(cache().key("k1").isEmpty());
+    }
+
+    @Test
+    void slowResponse_timesOut_noKeys() {
+        server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(jwks("k1"))
+                .headersDelay(8, TimeUnit.SECONDS).build());
+        long start = System.nanoTime();
+        assertTrue(cache().key("k1").isEmpty());
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(7), "gave up after the 5 s timeout");
+    }
+
+    @Test
+    void plainHttpJwksUri_refusedUnlessLoopback() {
+        assertThrows(IllegalArgumentException.class, () -> JwksCache.builder(URI.create("http://jwks.example/keys")).build());
+    }
+}
