@@ -203,8 +203,35 @@ class CliTest {
     }
 
     @Test
+    void keys_initRotateJwksStatus() throws Exception {
+        Path keysDir = dir.resolve("keys");
+        Path password = Files.writeString(dir.resolve("keys.password"), "key-set-password");
+        Run init = run("keys", "init", "--dir", keysDir.toString(), "--password-file", password.toString(), "--alg", "EdDSA");
+        assertEquals(0, init.exit(), init.err());
+        String firstActive = init.out().strip().substring(init.out().strip().lastIndexOf(' ') + 1);
+        assertEquals(2, run("keys", "init", "--dir", keysDir.toString(), "--password-file", password.toString()).exit(),
+                "init twice");
+        Run status = run("keys", "status", "--dir", keysDir.toString(), "--password-file", password.toString());
+        assertTrue(status.out().contains(firstActive + " ") && status.out().contains("ACTIVE") && status.out().contains("NEXT"),
+                status.out());
+        Run rotate = run("keys", "rotate", "--dir", keysDir.toString(), "--password-file", password.toString());
+        assertEquals(0, rotate.exit(), rotate.err());
+        Run jwks = run("keys", "jwks", "--dir", keysDir.toString(), "--password-file", password.toString());
+        List<Object> keys = JSONObjectUtils.getJSONArray(JSONObjectUtils.parse(jwks.out()), "keys");
+        assertEquals(3, keys.size(), "retired, active and next are published");
+        assertTrue(jwks.out().contains(firstActive));
+        Run compromised = run("keys", "rotate", "--compromised", "--dir", keysDir.toString(), "--password-file", password.toString());
+        assertEquals(0, compromised.exit());
+        assertFalse(run("keys", "jwks", "--dir", keysDir.toString(), "--password-file", password.toString()).out()
+                .contains(compromised.out().split(" ")[1].replace(";", "")), "the compromised key is withdrawn");
+        Path wrong = Files.writeString(dir.resolve("wrong.password"), "nope");
+        assertEquals(2, run("keys", "status", "--dir", keysDir.toString(), "--password-file", wrong.toString()).exit());
+        assertEquals(2, run("keys", "status", "--dir", dir.resolve("none").toString(), "--password-file", password.toString()).exit());
+    }
+
+    @Test
     void help_onEveryCommand() {
-        for (String command : List.of("token", "thumbprint", "jwks", "demo")) {
+        for (String command : List.of("token", "thumbprint", "jwks", "keys", "demo")) {
             Run run = run(command, "--help");
             assertEquals(0, run.exit());
             assertTrue(run.out().contains("Usage: clientauth " + command), run.out());

@@ -136,6 +136,28 @@ public final class RotatingKeySet implements AssertionSigner {
     }
 
     /**
+     * Rotates now on schedule terms: the published NEXT key becomes active and the active key is
+     * RETIRED (still published for the grace period); a new NEXT is made. Use when the NEXT key has
+     * been published long enough; for a compromise use {@link #rotateNow()}.
+     */
+    public synchronized void rotate() throws IOException {
+        Instant now = clock.instant();
+        List<ManagedKey> next = new ArrayList<>(keys);
+        ManagedKey previous = find(next, KeyState.ACTIVE);
+        ManagedKey pending = find(next, KeyState.NEXT);
+        if (previous != null) {
+            next.set(next.indexOf(previous), previous.with(KeyState.RETIRED, null, now.plus(retirementGrace)));
+        }
+        if (pending != null) {
+            next.set(next.indexOf(pending), pending.with(KeyState.ACTIVE, null, null));
+        } else {
+            next.add(generate(KeyState.ACTIVE, now));
+        }
+        next.add(generate(KeyState.NEXT, now));
+        commit(next);
+    }
+
+    /**
      * Rotates at once after a suspected compromise: the active key is removed from the JWKS
      * immediately (not retired), the published NEXT key becomes active, and a new NEXT is made.
      */
