@@ -41,8 +41,10 @@ import java.util.function.DoubleSupplier;
  *       {@code expires_in} runs out, so it does not expire on its way to the resource server.</li>
  * </ul>
  *
- * <p>A cache hit on {@link #token()} reads two volatile fields and the clock and allocates
- * nothing. Time, randomness and sleeping are injected. Thread-safe; share one instance.
+ * <p>A cache hit on {@link #token()} reads a few volatile fields and allocates nothing; with the
+ * system clock it does not even read the clock (a timer marks a token due for refresh), with an
+ * injected clock it reads that clock. Time, randomness and sleeping are injected. Thread-safe;
+ * share one instance and {@link #close()} it when done.
  */
 public final class TokenSource implements AutoCloseable {
     /** Lifetime assumed when a token response has no {@code expires_in}. */
@@ -78,14 +80,19 @@ public final class TokenSource implements AutoCloseable {
     private final Duration initialBackoff;
     private final Duration maxBackoff;
     private final TlsClientIdentity identity;
+    private final java.util.concurrent.ScheduledExecutorService timer;
     private final ConcurrentHashMap<CacheKey, Entry> entries = new ConcurrentHashMap<>();
     private volatile Entry defaultEntry;
 
-    /** A cached token with its refresh and expiry instants, as epoch milliseconds. */
+    /**
+     * A cached token with its refresh and expiry instants, as epoch milliseconds. With the system
+     * clock, a timer sets {@link #due} at the refresh instant, so a cache hit needs no clock read.
+     */
     private static final class Cached {
         final AccessToken token;
         final long refreshAt;
         final long expiresAt;
+        volatile boolean due;
 
         Cached(AccessToken token, long refreshAt, long expiresAt) {
             this.token = token;
@@ -137,6 +144,12 @@ public final class TokenSource implements AutoCloseable {
         this.initialBackoff = b.initialBackoff;
         this.maxBackoff = b.maxBackoff;
         this.identity = client.transport().clientIdentity().orElse(null);
+        // With the system clock a timer marks tokens due; an injected clock is read on every call.
+        this.timer = isSystemClock(clock) ? Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "clientauth-token-timer");
+            thread.setDaemon(true);
+            return thread;
+        }) : null;
         if (identity != null) {
             identity.addChangeListener((oldThumbprint, newThumbprint) -> {
                 entries.keySet().removeIf(key -> oldThumbprint.equals(key.thumbprint));
@@ -164,7 +177,7 @@ public final class TokenSource implements AutoCloseable {
         Entry entry = defaultEntry;
         if (entry != null && (identity == null || entry.generation == identity.generation())) {
             Cached cached = entry.cached;
-            if (cached != null && clock.millis() < cached.refreshAt) {
+            if (cached != null && (timer != null ? !cached.due : clock.millis() < cached.refreshAt)) {
                 return cached.token;
             }
         }
@@ -297,7 +310,13 @@ public final class TokenSource implements AutoCloseable {
             double share = refreshShare + jitter * (2 * random.getAsDouble() - 1);
             long refreshAt = Math.min(issued + (long) (lifetime * share), usableUntil - minimumTimeLeftMillis);
             refreshAt = Math.max(issued, Math.min(refreshAt, usableUntil));
-            entry.cached = new Cached(token, refreshAt, usableUntil);
+            Cached fresh = new Cached(token, refreshAt, usableUntil);
+            if (timer != null) {
+                timer.schedule(() -> {
+                    fresh.due = true;
+                }, Math.max(0, refreshAt - clock.millis()), java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+            entry.cached = fresh;
             entry.nextBackgroundAttempt = 0;
             boolean wasValid = before != null && issued < before.expiresAt;
             emit(wasValid ? TokenEvent.Type.REFRESHED : TokenEvent.Type.FETCHED, Instant.ofEpochMilli(expiresAt), null, null, 0);
@@ -385,11 +404,18 @@ public final class TokenSource implements AutoCloseable {
         }
     }
 
-    /** Stops the background executor this source created (not one given to it). */
+    private static boolean isSystemClock(Clock clock) {
+        return clock.getClass().getName().equals("java.time.Clock$SystemClock");
+    }
+
+    /** Stops the background executor this source created (not one given to it) and its timer. */
     @Override
     public void close() {
         if (ownedExecutor != null) {
             ownedExecutor.shutdownNow();
+        }
+        if (timer != null) {
+            timer.shutdownNow();
         }
     }
 

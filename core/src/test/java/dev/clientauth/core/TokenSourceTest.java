@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.clientauth.certs.test.MutableClock;
 import dev.clientauth.certs.test.TestPki;
 import java.time.Duration;
 import java.time.Instant;
@@ -307,6 +308,26 @@ class TokenSourceTest {
         assertSame(scoped, source.token(TokenRequest.builder().scope("payments").build()));
         assertSame(plain, source.token(TokenRequest.clientCredentials()));
         assertEquals(2, server.server.getRequestCount());
+    }
+
+    @Test
+    void systemClock_timerMarksTokenDue_refreshRunsInBackground() throws Exception {
+        scripted.add(token(2));
+        TokenClient client = TokenClient.builder(server.uri("/token"),
+                ClientSecretBasic.of(ClientId.of("client-1"), Secret.of(SECRET))).trustManager(server.trustManager()).build();
+        source = TokenSource.builder(client).jitter(0).minimumTimeLeft(Duration.ZERO).expiryLeeway(Duration.ZERO)
+                .listener(events::add).build();
+        AccessToken first = source.token();
+        assertSame(first, source.token(), "a hit before the refresh point");
+        // refresh point: 80 % of 2 s; the timer marks the token due and the next call starts the refresh
+        waitFor(() -> {
+            try {
+                return !source.token().value().equals(first.value());
+            } catch (TokenRequestException e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertTrue(events.stream().anyMatch(e -> e.type() == TokenEvent.Type.REFRESHED), events.toString());
     }
 
     @Test

@@ -106,26 +106,26 @@ class MtlsAdaptersTest {
     }
 
     @Test
-    void jdkTransport_manyTokenRequests_oneConnection() throws Exception {
+    void jdkTransport_thousandTokenRequests_oneConnection() throws Exception {
         TlsIdentity identity = identity(PKI.clientCertificate());
         TokenClient client = tokenClient(identity, JdkHttpTransport.builder().clientIdentity(identity).trustManager(server.trust()).build());
-        for (int i = 0; i < 50; i++) {
+        for (int i = 0; i < 1000; i++) {
             client.requestToken(TokenRequest.clientCredentials());
         }
-        assertEquals(1, tokenConnections.size(), "one TLS handshake for 50 requests");
+        assertEquals(1, tokenConnections.size(), "one TLS handshake for 1,000 requests");
     }
 
     @Test
-    void apacheTransport_manyTokenRequests_pooledConnectionReused() throws Exception {
+    void apacheTransport_thousandTokenRequests_pooledConnectionReused() throws Exception {
         TlsIdentity identity = identity(PKI.clientCertificate());
         try (ApacheHttpTransport transport = ApacheHttpTransport.create(identity, server.trust(), Duration.ofSeconds(5),
                 Duration.ofSeconds(5))) {
             TokenClient client = tokenClient(identity, transport);
-            for (int i = 0; i < 50; i++) {
+            for (int i = 0; i < 1000; i++) {
                 client.requestToken(TokenRequest.clientCredentials());
             }
         }
-        assertEquals(1, tokenConnections.size(), "one TLS handshake for 50 requests");
+        assertEquals(1, tokenConnections.size(), "one TLS handshake for 1,000 requests");
     }
 
     @Test

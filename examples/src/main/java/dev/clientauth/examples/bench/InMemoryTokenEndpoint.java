@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** A transport answering every request with a fresh token, after an optional delay: for cache benchmarks. */
 final class InMemoryTokenEndpoint implements HttpTransport {
     final AtomicInteger requests = new AtomicInteger();
+    /** How long the last request took here, in nanoseconds: the round trip callers wait for. */
+    volatile long lastRoundTripNanos;
     private final long delayNanos;
     private final long expiresIn;
 
@@ -22,13 +24,13 @@ final class InMemoryTokenEndpoint implements HttpTransport {
 
     @Override
     public TransportResponse execute(TransportRequest request) throws TokenRequestException {
+        long start = System.nanoTime();
         int n = requests.incrementAndGet();
         if (delayNanos > 0) {
-            long until = System.nanoTime() + delayNanos;
-            while (System.nanoTime() < until) {
-                Thread.onSpinWait();
-            }
+            // a network round trip waits without using the CPU
+            java.util.concurrent.locks.LockSupport.parkNanos(delayNanos);
         }
+        lastRoundTripNanos = System.nanoTime() - start;
         String body = "{\"access_token\":\"token-" + n + "\",\"token_type\":\"Bearer\",\"expires_in\":" + expiresIn + "}";
         return new TransportResponse(200, Map.of("Content-Type", List.of("application/json")),
                 body.getBytes(StandardCharsets.UTF_8));

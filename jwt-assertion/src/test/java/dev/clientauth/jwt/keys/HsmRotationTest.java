@@ -9,7 +9,7 @@ import dev.clientauth.certs.test.SoftHsmToken;
 import dev.clientauth.core.AuthenticationContext;
 import dev.clientauth.core.ClientId;
 import dev.clientauth.core.Secret;
-import dev.clientauth.jwt.MutableClock;
+import dev.clientauth.certs.test.MutableClock;
 import dev.clientauth.jwt.PrivateKeyJwt;
 import dev.clientauth.jwt.SignatureAlgorithm;
 import dev.clientauth.jwt.verifier.ClientAssertionVerifier;

@@ -17,7 +17,7 @@ import dev.clientauth.certs.test.KeyAlgorithm;
 import dev.clientauth.core.AuthenticationContext;
 import dev.clientauth.core.ClientId;
 import dev.clientauth.jwt.JcaSigner;
-import dev.clientauth.jwt.MutableClock;
+import dev.clientauth.certs.test.MutableClock;
 import dev.clientauth.jwt.PrivateKeyJwt;
 import dev.clientauth.jwt.SignatureAlgorithm;
 import dev.clientauth.jwt.verifier.InvalidClientAssertionException.Check;

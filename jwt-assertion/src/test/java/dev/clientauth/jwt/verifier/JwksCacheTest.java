@@ -9,7 +9,7 @@ import dev.clientauth.certs.test.KeyAlgorithm;
 import dev.clientauth.certs.test.ServerTls;
 import dev.clientauth.certs.test.TestPki;
 import dev.clientauth.jwt.Jwks;
-import dev.clientauth.jwt.MutableClock;
+import dev.clientauth.certs.test.MutableClock;
 import dev.clientauth.jwt.SignatureAlgorithm;
 import java.net.InetAddress;
 import java.net.URI;

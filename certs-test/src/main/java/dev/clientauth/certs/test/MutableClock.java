@@ -1,4 +1,4 @@
-package dev.clientauth.jwt;
+package dev.clientauth.certs.test;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
+/** A clock tests move by hand: time-dependent code takes a {@link Clock}, tests advance this one. */
 public final class MutableClock extends Clock {
     private volatile Instant now;
 
@@ -31,5 +31,10 @@ public final class MutableClock extends Clock {
     @Override
     public Instant instant() {
         return now;
+    }
+
+    @Override
+    public long millis() {
+        return now.toEpochMilli();
     }
 }
