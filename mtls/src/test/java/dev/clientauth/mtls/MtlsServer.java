@@ -17,6 +17,7 @@ final class MtlsServer implements AutoCloseable {
 
     MtlsServer(TestPki pki, X509Certificate... extraTrustedClients) throws IOException {
         this.pki = pki;
+        server.setServerSocketFactory(new NoDelayServerSocketFactory());
         server.useHttps(pki.serverTls(ServerTls.ClientAuth.NEED, extraTrustedClients).sslContext().getSocketFactory());
         server.requireClientAuth();
         server.start(InetAddress.getByName("127.0.0.1"), 0);
@@ -41,5 +42,44 @@ final class MtlsServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+    }
+
+    /**
+     * Accepted sockets with TCP_NODELAY: MockWebServer writes a response in several small writes,
+     * which Nagle's algorithm and delayed ACKs would otherwise hold back by ~40 ms per request.
+     */
+    static final class NoDelayServerSocketFactory extends javax.net.ServerSocketFactory {
+        @Override
+        public java.net.ServerSocket createServerSocket() throws IOException {
+            return new java.net.ServerSocket() {
+                @Override
+                public java.net.Socket accept() throws IOException {
+                    java.net.Socket socket = super.accept();
+                    socket.setTcpNoDelay(true);
+                    return socket;
+                }
+            };
+        }
+
+        @Override
+        public java.net.ServerSocket createServerSocket(int port) throws IOException {
+            java.net.ServerSocket socket = createServerSocket();
+            socket.bind(new java.net.InetSocketAddress(port));
+            return socket;
+        }
+
+        @Override
+        public java.net.ServerSocket createServerSocket(int port, int backlog) throws IOException {
+            java.net.ServerSocket socket = createServerSocket();
+            socket.bind(new java.net.InetSocketAddress(port), backlog);
+            return socket;
+        }
+
+        @Override
+        public java.net.ServerSocket createServerSocket(int port, int backlog, InetAddress address) throws IOException {
+            java.net.ServerSocket socket = createServerSocket();
+            socket.bind(new java.net.InetSocketAddress(address, port), backlog);
+            return socket;
+        }
     }
 }
