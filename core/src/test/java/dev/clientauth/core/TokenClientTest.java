@@ -357,6 +357,21 @@ class TokenClientTest {
     }
 
     @Test
+    void jdkTransport_onUsersHttpClient_worksAndRefusesRedirectFollowing() throws Exception {
+        server.enqueueJson(200, okBody());
+        java.net.http.HttpClient users = java.net.http.HttpClient.newBuilder()
+                .sslContext(dev.clientauth.core.http.TlsSessions.clientContext(null, server.trustManager())).build();
+        TokenClient client = TokenClient.builder(server.uri("/token"), ClientSecretPost.of(ClientId.of("c"), Secret.of(SECRET)))
+                .transport(JdkHttpTransport.builder().httpClient(users).build()).build();
+        assertEquals(TOKEN, client.requestToken(TokenRequest.clientCredentials()).accessToken().value());
+        java.net.http.HttpClient following = java.net.http.HttpClient.newBuilder()
+                .followRedirects(java.net.http.HttpClient.Redirect.NORMAL).build();
+        assertThrows(IllegalArgumentException.class, () -> JdkHttpTransport.builder().httpClient(following).build());
+        assertThrows(IllegalStateException.class, () -> JdkHttpTransport.builder().httpClient(users)
+                .trustManager(server.trustManager()).build());
+    }
+
+    @Test
     void extraParameter_reservedName_refused() {
         assertThrows(IllegalArgumentException.class, () -> TokenRequest.builder().parameter("client_secret", "x"));
         assertThrows(IllegalArgumentException.class, () -> TokenRequest.builder().scope("a b"));

@@ -66,6 +66,16 @@ public final class JdkHttpTransport implements HttpTransport {
     private final int maxResponseBytes;
     private final TlsClientIdentity identity;
 
+    private JdkHttpTransport(Builder builder, HttpClient userClient) {
+        this.sslContext = null;
+        this.clientBuilder = null;
+        this.readTimeout = builder.readTimeout;
+        this.maxResponseBytes = builder.maxResponseBytes;
+        this.identity = null;
+        this.clientGeneration = 0;
+        this.client = userClient;
+    }
+
     private JdkHttpTransport(Builder builder, SSLContext sslContext) {
         SSLParameters parameters = sslContext.getDefaultSSLParameters();
         parameters.setProtocols(PROTOCOLS);
@@ -254,6 +264,7 @@ public final class JdkHttpTransport implements HttpTransport {
 
     /** Builds a {@link JdkHttpTransport}. Not thread-safe. */
     public static final class Builder {
+        private HttpClient httpClient;
         private SSLContext sslContext;
         private X509TrustManager trustManager;
         private TlsClientIdentity identity;
@@ -270,6 +281,17 @@ public final class JdkHttpTransport implements HttpTransport {
          */
         public Builder sslContext(SSLContext sslContext) {
             this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+            return this;
+        }
+
+        /**
+         * Sends token requests with an {@link HttpClient} you already have. It must not follow
+         * redirects. It presents no client certificate as far as this transport knows: for mTLS
+         * let the transport build its client with {@link #clientIdentity}, so that it can follow
+         * identity reloads. Cannot be combined with the TLS settings of this builder.
+         */
+        public Builder httpClient(HttpClient client) {
+            this.httpClient = Objects.requireNonNull(client, "client");
             return this;
         }
 
@@ -304,6 +326,17 @@ public final class JdkHttpTransport implements HttpTransport {
         }
 
         public JdkHttpTransport build() {
+            if (httpClient != null) {
+                if (sslContext != null || identity != null || trustManager != null) {
+                    throw new IllegalStateException("httpClient cannot be combined with sslContext, clientIdentity or "
+                            + "trustManager: configure TLS on the client, or let the transport build one");
+                }
+                if (httpClient.followRedirects() != HttpClient.Redirect.NEVER) {
+                    throw new IllegalArgumentException("the HttpClient follows redirects (" + httpClient.followRedirects()
+                            + "): token requests need Redirect.NEVER");
+                }
+                return new JdkHttpTransport(this, httpClient);
+            }
             if (sslContext != null && (identity != null || trustManager != null)) {
                 throw new IllegalStateException(
                         "sslContext cannot be combined with clientIdentity or trustManager: give one or the others");
