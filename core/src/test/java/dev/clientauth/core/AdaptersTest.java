@@ -247,6 +247,43 @@ class AdaptersTest {
         }
     }
 
+    private org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient apacheAsync() {
+        org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder builder = org.apache.hc.client5.http.impl.async.HttpAsyncClients
+                .custom().setConnectionManager(org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder.create()
+                        .setTlsStrategy(org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder.create()
+                                .setSslContext(dev.clientauth.core.http.TlsSessions.clientContext(null, server.trustManager()))
+                                .buildAsync()).build());
+        org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient client =
+                dev.clientauth.core.apache.BearerTokenAsyncExecHandler.install(builder, source).build();
+        client.start();
+        return client;
+    }
+
+    private int asyncCall(org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient client,
+            org.apache.hc.client5.http.async.methods.SimpleHttpRequest request) throws Exception {
+        return client.execute(request, null).get(10, java.util.concurrent.TimeUnit.SECONDS).getCode();
+    }
+
+    @Test
+    void apacheAsync_bearerAdded_invalidTokenRetriedOnce_secondReturned() throws Exception {
+        apiScript.add(invalidToken());
+        try (org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient client = apacheAsync()) {
+            assertOneRefreshAndRetry(asyncCall(client,
+                    org.apache.hc.client5.http.async.methods.SimpleRequestBuilder.get(server.uri("/api")).build()));
+            apiAuthorizations.clear();
+            apiScript.add(invalidToken());
+            apiScript.add(invalidToken());
+            assertEquals(401, asyncCall(client,
+                    org.apache.hc.client5.http.async.methods.SimpleRequestBuilder.get(server.uri("/api")).build()));
+            assertEquals(List.of("Bearer tok-2", "Bearer tok-3"), apiAuthorizations);
+            apiAuthorizations.clear();
+            apiScript.add(invalidToken());
+            assertEquals(200, asyncCall(client, org.apache.hc.client5.http.async.methods.SimpleRequestBuilder
+                    .post(server.uri("/api")).setBody("{}", ContentType.APPLICATION_JSON).build()));
+            assertEquals(2, apiAuthorizations.size(), "a repeatable body is sent again");
+        }
+    }
+
     @Test
     void apacheTransport_obtainsTokens() throws Exception {
         try (ApacheHttpTransport transport = ApacheHttpTransport.create(null, server.trustManager(), Duration.ofSeconds(5),
