@@ -2,7 +2,6 @@ package dev.clientauth.mtls;
 
 import dev.clientauth.core.TlsClientIdentity;
 import dev.clientauth.core.http.TlsSessions;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -29,18 +28,8 @@ public final class ClientTls {
 
     /** A context presenting {@code identity} (may be null for none) and trusting {@code trust} (null: JDK default). */
     public static SSLContext sslContext(TlsClientIdentity identity, X509TrustManager trust) {
-        try {
-            SSLContext delegate = SSLContext.getInstance("TLS");
-            delegate.init(identity == null ? null : new KeyManager[] {identity.keyManager()},
-                    trust == null ? null : new TrustManager[] {trust}, null);
-            if (identity != null) {
-                // a resumed session would present the old certificate: forget them all on a change
-                identity.addChangeListener((oldThumbprint, newThumbprint) -> TlsSessions.invalidateAll(delegate));
-            }
-            return new RestrictedContext(delegate);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot create TLS context", e);
-        }
+        // the context forgets its cached sessions when the identity changes (see TlsSessions)
+        return new RestrictedContext(TlsSessions.clientContext(identity, trust));
     }
 
     /** An {@link SSLContext} whose sockets and engines only enable TLS 1.3 and 1.2. */
