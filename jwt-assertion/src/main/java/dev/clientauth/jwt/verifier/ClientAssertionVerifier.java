@@ -358,6 +358,8 @@ public final class ClientAssertionVerifier {
         public Builder lenientAudience(URI tokenEndpoint) {
             this.tokenEndpoint = Objects.requireNonNull(tokenEndpoint, "tokenEndpoint");
             this.lenientAudience = true;
+            System.getLogger(ClientAssertionVerifier.class.getName()).log(System.Logger.Level.WARNING,
+                    "client assertions for {0} are accepted with the token endpoint or an audience array as aud", issuer);
             return this;
         }
 
