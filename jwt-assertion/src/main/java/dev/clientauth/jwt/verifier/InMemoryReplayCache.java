@@ -8,16 +8,18 @@ import java.time.Instant;
 /**
  * A bounded in-memory {@link ReplayCache}. Each entry is 128 bits of SHA-256 over client id and
  * {@code jti} plus its expiry in seconds (20 bytes in open-addressing arrays, about 40 bytes per
- * live entry with the load factor), so a million live assertions take about 40 MiB. Entries
- * expire with their assertion. When the bound is reached with live entries, new assertions are
- * refused (fail closed) rather than older ones forgotten. Striped for concurrency; thread-safe.
+ * live entry with the load factor), so a million live assertions take about 43 MiB (measured).
+ * Entries expire with their assertion. The bound is split over 64 stripes and checked when a
+ * stripe has to grow, so a stripe may hold up to about 1.5 times its share before it refuses;
+ * once a stripe is full of live entries, new assertions are refused (fail closed) rather than
+ * older ones forgotten. Striped for concurrency; thread-safe.
  */
 public final class InMemoryReplayCache implements ReplayCache {
     private static final int STRIPES = 64;
     private final Stripe[] stripes = new Stripe[STRIPES];
     private final int maxPerStripe;
 
-    /** A cache for at most {@code maxEntries} live assertions. */
+    /** A cache for about {@code maxEntries} live assertions (see the class description for the exact bound). */
     public InMemoryReplayCache(int maxEntries) {
         if (maxEntries < STRIPES) {
             throw new IllegalArgumentException("maxEntries must be at least " + STRIPES + ": " + maxEntries);
