@@ -39,12 +39,8 @@ final class HttpsMockServer implements AutoCloseable {
     }
 
     static X509TrustManager trustManager(TestPki pki) {
-        try {
-            TrustManagerFactory factory = pki.trustManagerFactory();
-            return (X509TrustManager) factory.getTrustManagers()[0];
-        } catch (RuntimeException e) {
-            throw e;
-        }
+        TrustManagerFactory factory = pki.trustManagerFactory();
+        return (X509TrustManager) factory.getTrustManagers()[0];
     }
 
     void enqueueJson(int status, String json) {
