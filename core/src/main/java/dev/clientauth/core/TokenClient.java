@@ -1,12 +1,12 @@
 package dev.clientauth.core;
 
+import dev.clientauth.core.http.Endpoints;
 import dev.clientauth.core.http.HttpTransport;
 import dev.clientauth.core.http.JdkHttpTransport;
 import dev.clientauth.core.http.TransportRequest;
 import dev.clientauth.core.http.TransportResponse;
 import dev.clientauth.core.metadata.AuthorizationServerMetadata;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -139,24 +139,6 @@ public final class TokenClient {
         return "TokenClient[" + tokenEndpoint + ", " + authentication.method() + ", clientId=" + authentication.clientId() + "]";
     }
 
-    static boolean isLoopback(String host) {
-        if (host == null) {
-            return false;
-        }
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (h.equalsIgnoreCase("localhost")) {
-            return true;
-        }
-        if (!h.matches("[0-9.]+") && !h.contains(":")) {
-            return false; // a name other than localhost is never treated as loopback, no DNS lookup
-        }
-        try {
-            return InetAddress.getByName(h).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
-            return false;
-        }
-    }
-
     /** Builds a {@link TokenClient}. Not thread-safe. */
     public static final class Builder {
         private final ClientAuthentication authentication;
@@ -267,11 +249,7 @@ public final class TokenClient {
         }
 
         private static void checkEndpoint(URI endpoint) {
-            String scheme = endpoint.getScheme();
-            if ("https".equalsIgnoreCase(scheme)) {
-                return;
-            }
-            if ("http".equalsIgnoreCase(scheme) && isLoopback(endpoint.getHost())) {
+            if (Endpoints.isSecureOrLoopback(endpoint)) {
                 return;
             }
             throw new IllegalArgumentException("token endpoint must use https (http is allowed only to a loopback host): "

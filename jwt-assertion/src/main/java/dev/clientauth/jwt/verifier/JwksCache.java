@@ -200,19 +200,13 @@ public final class JwksCache {
         }
 
         public JwksCache build() {
-            if (!"https".equalsIgnoreCase(jwksUri.getScheme()) && !isLoopbackHttp(jwksUri)) {
+            if (!dev.clientauth.core.http.Endpoints.isSecureOrLoopback(jwksUri)) {
                 throw new IllegalArgumentException("jwks_uri must use https (http only to a loopback host): " + jwksUri);
             }
             if (transport == null) {
                 transport = defaultTransport(null);
             }
             return new JwksCache(this);
-        }
-
-        private static boolean isLoopbackHttp(URI uri) {
-            String host = uri.getHost();
-            return "http".equalsIgnoreCase(uri.getScheme()) && host != null
-                    && (host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]") || host.equals("::1"));
         }
     }
 }
