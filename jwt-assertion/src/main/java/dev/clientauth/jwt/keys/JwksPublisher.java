@@ -110,7 +110,7 @@ public final class JwksPublisher {
 
     private Cached current() {
         try {
-            keySet.maintain();
+            keySet.maintainIfDue();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -74,17 +74,19 @@ public final class RotatingKeySet implements AssertionSigner {
     /** The active key, after applying any transition that is due. */
     @Override
     public SigningKey currentKey() throws SigningException {
-        ManagedKey current = active;
-        Instant now = clock.instant();
-        if (current == null || isDue(now)) {
-            try {
-                maintain();
-            } catch (IOException e) {
-                throw new SigningException("cannot save the rotated key set to " + store.file(), e);
-            }
-            current = active;
+        try {
+            maintainIfDue();
+        } catch (IOException e) {
+            throw new SigningException("cannot save the rotated key set to " + store.file(), e);
         }
-        return current.signer;
+        return active.signer;
+    }
+
+    /** {@link #maintain()} only when a transition is due: cheap enough for every call. */
+    void maintainIfDue() throws IOException {
+        if (active == null || isDue(clock.instant())) {
+            maintain();
+        }
     }
 
     private boolean isDue(Instant now) {
