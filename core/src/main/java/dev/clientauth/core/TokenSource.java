@@ -57,7 +57,10 @@ public final class TokenSource implements AutoCloseable {
         void sleep(Duration duration) throws InterruptedException;
     }
 
-    /** Receives {@link TokenEvent}s. Called on the thread that did the work; must not block. */
+    /**
+     * Receives {@link TokenEvent}s. Called on the thread that did the work (a caller of
+     * {@link #token()} or an executor thread); must not block.
+     */
     @FunctionalInterface
     public interface Listener {
         void onEvent(TokenEvent event);
@@ -205,7 +208,7 @@ public final class TokenSource implements AutoCloseable {
             }
             return CompletableFuture.completedFuture(cached.token);
         }
-        return flight(entry, true).thenApply(token -> token);
+        return flight(entry, false).thenApply(token -> token);
     }
 
     /**
@@ -233,7 +236,8 @@ public final class TokenSource implements AutoCloseable {
             }
             return cached.token;
         }
-        CompletableFuture<AccessToken> flight = flight(entry, false);
+        // a blocking caller that finds no flight makes the request itself: no thread hop before it starts
+        CompletableFuture<AccessToken> flight = flight(entry, true);
         try {
             return flight.get();
         } catch (InterruptedException e) {
@@ -275,11 +279,14 @@ public final class TokenSource implements AutoCloseable {
         if (now < entry.nextBackgroundAttempt || entry.flight.get() != null) {
             return;
         }
-        flight(entry, true);
+        flight(entry, false);
     }
 
-    /** Joins the flight of this entry or starts it (on the executor). */
-    private CompletableFuture<AccessToken> flight(Entry entry, boolean background) {
+    /**
+     * Joins the flight of this entry or starts it: on this thread when {@code onThisThread} (the
+     * future is complete on return), otherwise on the executor.
+     */
+    private CompletableFuture<AccessToken> flight(Entry entry, boolean onThisThread) {
         while (true) {
             CompletableFuture<AccessToken> existing = entry.flight.get();
             if (existing != null) {
@@ -288,6 +295,10 @@ public final class TokenSource implements AutoCloseable {
             CompletableFuture<AccessToken> created = new CompletableFuture<>();
             if (entry.flight.compareAndSet(null, created)) {
                 Cached before = entry.cached;
+                if (onThisThread) {
+                    fetch(entry, created, before);
+                    return created;
+                }
                 try {
                     executor.execute(() -> fetch(entry, created, before));
                 } catch (RuntimeException rejected) {
@@ -311,17 +322,17 @@ public final class TokenSource implements AutoCloseable {
             long refreshAt = Math.min(issued + (long) (lifetime * share), usableUntil - minimumTimeLeftMillis);
             refreshAt = Math.max(issued, Math.min(refreshAt, usableUntil));
             Cached fresh = new Cached(token, refreshAt, usableUntil);
+            entry.cached = fresh;
+            entry.nextBackgroundAttempt = 0;
+            entry.flight.set(null);
+            flight.complete(token);
             if (timer != null) {
                 timer.schedule(() -> {
                     fresh.due = true;
                 }, Math.max(0, refreshAt - clock.millis()), java.util.concurrent.TimeUnit.MILLISECONDS);
             }
-            entry.cached = fresh;
-            entry.nextBackgroundAttempt = 0;
             boolean wasValid = before != null && issued < before.expiresAt;
             emit(wasValid ? TokenEvent.Type.REFRESHED : TokenEvent.Type.FETCHED, Instant.ofEpochMilli(expiresAt), null, null, 0);
-            entry.flight.set(null);
-            flight.complete(token);
         } catch (TokenRequestException e) {
             Cached cached = entry.cached;
             long now = clock.millis();
@@ -502,7 +513,12 @@ public final class TokenSource implements AutoCloseable {
             return this;
         }
 
-        /** Where token requests run; default: a cached pool of daemon threads owned by the source. */
+        /**
+         * Where background refreshes and {@link #tokenAsync()} requests run; default: a cached pool
+         * of daemon threads owned by the source. A blocking {@link #token()} that finds no valid
+         * token and no request in flight makes the request on its own thread (it would wait for it
+         * anyway), so a stampede does not first wait for an executor thread to be scheduled.
+         */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
             return this;

@@ -287,6 +287,33 @@ class TokenSourceTest {
     }
 
     @Test
+    void blockingCaller_makesTheRequestItself_asyncAndBackgroundUseTheExecutor() throws Exception {
+        AtomicInteger scheduled = new AtomicInteger();
+        List<String> eventThreads = new CopyOnWriteArrayList<>();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            source = builder().executor(task -> {
+                scheduled.incrementAndGet();
+                pool.execute(task);
+            }).listener(event -> eventThreads.add(Thread.currentThread().getName())).build();
+            assertEquals("tok-1", source.token().value());
+            assertEquals(0, scheduled.get(), "no executor hop before a blocking caller's request");
+            assertEquals(List.of(Thread.currentThread().getName()), eventThreads);
+
+            clock.advance(Duration.ofHours(2));
+            assertEquals("tok-2", source.tokenAsync().get(10, TimeUnit.SECONDS).value());
+            assertEquals(1, scheduled.get(), "tokenAsync does not block its caller");
+
+            clock.advance(Duration.ofMinutes(50)); // past 80 % of the hour: a background refresh
+            assertEquals("tok-2", source.token().value());
+            waitFor(() -> issued.get() == 3);
+            assertEquals(2, scheduled.get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void async_completesWithTokenAndWithError() throws Exception {
         source = builder().build();
         assertEquals("tok-1", source.tokenAsync().get(10, TimeUnit.SECONDS).value());
