@@ -16,6 +16,7 @@ import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.MGF1ParameterSpec;
@@ -34,7 +35,9 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  *
  * <p>Keys in memory sign with the fastest implementation on the running JVM with the same output
  * and checks: Bouncy Castle for ECDSA and Ed25519 (several times faster than the JDK 17
- * providers), the JDK for RSA. A key from a provider signs where it lives. An explicit
+ * providers), the JDK for RSA; ES256 with a P-256 key runs Bouncy Castle's ECDSA on its field
+ * arithmetic in place ({@code P256Ecdsa}), which allocates a tenth of what its object-per-point
+ * implementation does. A key from a provider signs where it lives. An explicit
  * {@link Builder#provider(Provider)} always wins (a FIPS deployment pins its own).
  *
  * <p>Key checks in {@link Builder#build()}: the algorithm fits the key type and curve; RSA keys
@@ -55,6 +58,8 @@ public final class JcaSigner implements SigningKey, AssertionSigner {
     private final boolean derEcdsa;
     private final Recovery recovery;
     private final ThreadLocal<Signature> signatures = new ThreadLocal<>();
+    /** ES256 with a P-256 key in memory: signs without going through {@link Signature}. */
+    private final P256Ecdsa p256;
     private volatile boolean failed;
     private volatile long generation;
     private final ThreadLocal<long[]> threadGeneration = ThreadLocal.withInitial(() -> new long[] {-1});
@@ -80,6 +85,9 @@ public final class JcaSigner implements SigningKey, AssertionSigner {
         this.jcaName = jcaName;
         this.derEcdsa = derEcdsa;
         this.recovery = b.recovery;
+        this.p256 = algorithm == SignatureAlgorithm.ES256 && provider == BOUNCY_CASTLE
+                && b.privateKey instanceof ECPrivateKey && P256Ecdsa.isP256((ECPrivateKey) b.privateKey)
+                ? P256Ecdsa.of((ECPrivateKey) b.privateKey) : null;
     }
 
     public static Builder builder(PrivateKey privateKey) {
@@ -178,6 +186,14 @@ public final class JcaSigner implements SigningKey, AssertionSigner {
             } catch (GeneralSecurityException | RuntimeException e) {
                 throw new SigningException("key " + keyId + " (" + algorithm + ") is still unavailable: "
                         + e.getClass().getSimpleName(), e);
+            }
+        }
+        if (p256 != null) {
+            try {
+                return p256.sign(signingInput);
+            } catch (RuntimeException e) {
+                throw new SigningException("signing with key " + keyId + " (" + algorithm + ") failed: "
+                        + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
             }
         }
         try {
