@@ -65,6 +65,7 @@ public class AssertionBenchmark {
 
     private byte[] input;
     private Signature raw;
+    private Signature jdk;
     private PrivateKeyJwt clientauth;
     private AuthenticationContext context;
     private Callable<String> nimbus;
@@ -94,6 +95,12 @@ public class AssertionBenchmark {
                 raw = Signature.getInstance("Ed25519", bc);
         }
         raw.initSign(keys.getPrivate());
+        jdk = Signature.getInstance(algorithm == SignatureAlgorithm.ES256 ? "SHA256withECDSAinP1363Format"
+                : algorithm == SignatureAlgorithm.EdDSA ? "Ed25519" : raw.getAlgorithm());
+        jdk.initSign(keys.getPrivate());
+        if (algorithm == SignatureAlgorithm.PS256) {
+            jdk.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
+        }
         if (algorithm == SignatureAlgorithm.PS256) {
             raw.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
         }
@@ -149,6 +156,13 @@ public class AssertionBenchmark {
     public byte[] rawSignature() throws Exception {
         raw.update(input);
         return raw.sign();
+    }
+
+    /** The same raw signature with the JDK's own provider (SunEC for ES256 and Ed25519). */
+    @Benchmark
+    public byte[] jdkSignature() throws Exception {
+        jdk.update(input);
+        return jdk.sign();
     }
 
     /** The signature alone through this module's {@code JcaSigner} (for ES256 its in-place P-256 path). */
