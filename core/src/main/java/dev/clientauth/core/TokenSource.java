@@ -296,11 +296,11 @@ public final class TokenSource implements AutoCloseable {
             if (entry.flight.compareAndSet(null, created)) {
                 Cached before = entry.cached;
                 if (onThisThread) {
-                    fetch(entry, created, before);
+                    fetch(entry, created, before, true);
                     return created;
                 }
                 try {
-                    executor.execute(() -> fetch(entry, created, before));
+                    executor.execute(() -> fetch(entry, created, before, false));
                 } catch (RuntimeException rejected) {
                     entry.flight.set(null);
                     created.completeExceptionally(new TokenTransportException("cannot schedule the token request", rejected));
@@ -310,7 +310,12 @@ public final class TokenSource implements AutoCloseable {
         }
     }
 
-    private void fetch(Entry entry, CompletableFuture<AccessToken> flight, Cached before) {
+    /**
+     * Makes the request of a flight and completes it. {@code onCaller}: the request runs on a
+     * caller of {@link #token()}; if that caller is interrupted (its own request was cancelled),
+     * the flight is handed to the executor instead of failing every other caller waiting on it.
+     */
+    private void fetch(Entry entry, CompletableFuture<AccessToken> flight, Cached before, boolean onCaller) {
         try {
             AccessToken token = requestWithRetries(entry, before);
             long issued = clock.millis();
@@ -341,6 +346,8 @@ public final class TokenSource implements AutoCloseable {
                 emit(TokenEvent.Type.SERVED_STALE, cached.token.expiresAt().orElse(null), e, null, 0);
                 entry.flight.set(null);
                 flight.complete(cached.token);
+            } else if (onCaller && Thread.currentThread().isInterrupted() && handOff(entry, flight, before)) {
+                return;
             } else {
                 entry.flight.set(null);
                 flight.completeExceptionally(e);
@@ -348,6 +355,15 @@ public final class TokenSource implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             entry.flight.set(null);
             flight.completeExceptionally(new TokenTransportException("token request failed: " + e.getClass().getSimpleName(), e));
+        }
+    }
+
+    private boolean handOff(Entry entry, CompletableFuture<AccessToken> flight, Cached before) {
+        try {
+            executor.execute(() -> fetch(entry, flight, before, false));
+            return true;
+        } catch (RuntimeException rejected) {
+            return false;
         }
     }
 

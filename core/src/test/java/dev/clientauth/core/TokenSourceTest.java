@@ -314,6 +314,41 @@ class TokenSourceTest {
     }
 
     @Test
+    void interruptedCallerMakingTheRequest_othersStillGetTheToken() throws Exception {
+        source = builder().build();
+        hold = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Object> first = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Object> second = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread requester = new Thread(() -> {
+            try {
+                first.set(source.token());
+            } catch (Exception e) {
+                first.set(e);
+            }
+        });
+        requester.start();
+        waitFor(() -> server.server.getRequestCount() == 1); // the request is out, on the caller's thread
+        Thread waiter = new Thread(() -> {
+            try {
+                second.set(source.token());
+            } catch (Exception e) {
+                second.set(e);
+            }
+        });
+        waiter.start();
+        waitFor(() -> waiter.getState() == Thread.State.WAITING);
+        requester.interrupt();
+        requester.join(10_000);
+        assertInstanceOf(TokenTransportException.class, first.get(), String.valueOf(first.get()));
+        waitFor(() -> server.server.getRequestCount() == 2); // handed to the executor, not failed
+        assertEquals(Thread.State.WAITING, waiter.getState());
+        hold.countDown();
+        waiter.join(10_000);
+        assertInstanceOf(AccessToken.class, second.get(), String.valueOf(second.get()));
+        assertSame(second.get(), source.token());
+    }
+
+    @Test
     void async_completesWithTokenAndWithError() throws Exception {
         source = builder().build();
         assertEquals("tok-1", source.tokenAsync().get(10, TimeUnit.SECONDS).value());
