@@ -160,7 +160,6 @@ final class P256Ecdsa {
         final int[] t6 = new int[8];
         final int[] t7 = new int[8];
         final int[] tt = new int[16];
-        final int[] entry = new int[16];
         final long[] packed = new long[8];
     }
 
@@ -184,9 +183,7 @@ final class P256Ecdsa {
                 index <<= 1;
                 index ^= bits;
             }
-            lookup(index, s.packed, s.entry);
-            System.arraycopy(s.entry, 0, s.px, 0, 8);
-            System.arraycopy(s.entry, 8, s.py, 0, 8);
+            lookup(index, s.packed, s.px, s.py);
             if (i == 0) {
                 // the accumulator starts at infinity: 2·∞ + T = T
                 Nat256.copy(s.px, s.x);
@@ -203,10 +200,10 @@ final class P256Ecdsa {
     }
 
     /**
-     * Reads entry {@code index} into {@code xy} (x in limbs 0–7, y in 8–15), touching every entry
-     * (no secret-dependent memory access or branch).
+     * Reads entry {@code index} into {@code x} and {@code y}, touching every entry (no
+     * secret-dependent memory access or branch).
      */
-    private static void lookup(int index, long[] packed, int[] xy) {
+    private static void lookup(int index, long[] packed, int[] x, int[] y) {
         java.util.Arrays.fill(packed, 0L);
         for (int i = 0, pos = 0; i < ENTRIES; i++, pos += 8) {
             long mask = ((i ^ index) - 1) >> 31;
@@ -214,9 +211,11 @@ final class P256Ecdsa {
                 packed[j] |= TABLE[pos + j] & mask;
             }
         }
-        for (int j = 0; j < 8; j++) {
-            xy[2 * j] = (int) packed[j];
-            xy[2 * j + 1] = (int) (packed[j] >>> 32);
+        for (int j = 0; j < 4; j++) {
+            x[2 * j] = (int) packed[j];
+            x[2 * j + 1] = (int) (packed[j] >>> 32);
+            y[2 * j] = (int) packed[4 + j];
+            y[2 * j + 1] = (int) (packed[4 + j] >>> 32);
         }
     }
 
