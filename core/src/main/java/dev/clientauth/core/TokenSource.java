@@ -299,9 +299,8 @@ public final class TokenSource implements AutoCloseable {
                     fetch(entry, created, before, true);
                     return created;
                 }
-                try {
-                    executor.execute(() -> fetch(entry, created, before, false));
-                } catch (RuntimeException rejected) {
+                RuntimeException rejected = schedule(entry, created, before);
+                if (rejected != null) {
                     entry.flight.set(null);
                     created.completeExceptionally(new TokenTransportException("cannot schedule the token request", rejected));
                 }
@@ -346,8 +345,8 @@ public final class TokenSource implements AutoCloseable {
                 emit(TokenEvent.Type.SERVED_STALE, cached.token.expiresAt().orElse(null), e, null, 0);
                 entry.flight.set(null);
                 flight.complete(cached.token);
-            } else if (onCaller && Thread.currentThread().isInterrupted() && handOff(entry, flight, before)) {
-                return;
+            } else if (onCaller && Thread.currentThread().isInterrupted() && schedule(entry, flight, before) == null) {
+                return; // handed to the executor
             } else {
                 entry.flight.set(null);
                 flight.completeExceptionally(e);
@@ -358,12 +357,13 @@ public final class TokenSource implements AutoCloseable {
         }
     }
 
-    private boolean handOff(Entry entry, CompletableFuture<AccessToken> flight, Cached before) {
+    /** Runs the flight's request on the executor; returns the rejection, or null once scheduled. */
+    private RuntimeException schedule(Entry entry, CompletableFuture<AccessToken> flight, Cached before) {
         try {
             executor.execute(() -> fetch(entry, flight, before, false));
-            return true;
+            return null;
         } catch (RuntimeException rejected) {
-            return false;
+            return rejected;
         }
     }
 
