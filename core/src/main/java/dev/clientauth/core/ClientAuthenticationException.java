@@ -5,6 +5,8 @@ package dev.clientauth.core;
  * returned an invalid signature, a key became unavailable). The request was not sent.
  */
 public final class ClientAuthenticationException extends TokenRequestException {
+    private static final long serialVersionUID = 1L;
+
     public ClientAuthenticationException(String message) {
         super(message);
     }

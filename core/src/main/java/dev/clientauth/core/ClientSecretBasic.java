@@ -1,5 +1,7 @@
 package dev.clientauth.core;
 
+import dev.clientauth.core.internal.FormEncoding;
+
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

@@ -6,6 +6,8 @@ package dev.clientauth.core;
  * names the problem, never the token.
  */
 public final class MalformedTokenResponseException extends TokenRequestException {
+    private static final long serialVersionUID = 1L;
+
     private final int statusCode;
 
     public MalformedTokenResponseException(String message, int statusCode) {

@@ -11,6 +11,8 @@ import java.util.Optional;
  * header. Only {@code 429}/{@code 5xx} statuses are {@linkplain #isRetryable() retryable}.
  */
 public final class OAuthErrorResponseException extends TokenRequestException {
+    private static final long serialVersionUID = 1L;
+
     private final OAuthErrorCode error;
     private final String description;
     private final URI uri;
@@ -50,6 +52,7 @@ public final class OAuthErrorResponseException extends TokenRequestException {
         return Optional.ofNullable(wwwAuthenticate);
     }
 
+    @Override
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
     }

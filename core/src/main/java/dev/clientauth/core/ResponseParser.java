@@ -1,5 +1,6 @@
 package dev.clientauth.core;
 
+import dev.clientauth.core.internal.Printable;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.clientauth.core.http.TransportResponse;
 import java.net.URI;
@@ -181,16 +182,7 @@ final class ResponseParser {
         }
     }
 
-    /** Server-provided text made safe for a message: printable ASCII only, truncated. */
     static String printable(String text, int max) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < text.length() && out.length() < max; i++) {
-            char c = text.charAt(i);
-            out.append(c >= 0x20 && c < 0x7f ? c : '?');
-        }
-        if (text.length() > max) {
-            out.append("...");
-        }
-        return out.toString();
+        return Printable.of(text, max);
     }
 }

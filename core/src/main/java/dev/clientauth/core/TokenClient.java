@@ -1,8 +1,8 @@
 package dev.clientauth.core;
 
-import dev.clientauth.core.http.Endpoints;
 import dev.clientauth.core.http.HttpTransport;
-import dev.clientauth.core.http.JdkHttpTransport;
+import dev.clientauth.core.internal.Endpoints;
+import dev.clientauth.core.jdk.JdkHttpTransport;
 import dev.clientauth.core.http.TransportRequest;
 import dev.clientauth.core.http.TransportResponse;
 import dev.clientauth.core.metadata.AuthorizationServerMetadata;
@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * Sends client credentials grant requests to one token endpoint, authenticated by one
@@ -146,7 +145,7 @@ public final class TokenClient {
         private AuthorizationServerMetadata metadata;
         private URI issuer;
         private HttpTransport transport;
-        private X509TrustManager trustManager;
+        private ClientTls tls;
         private Clock clock = Clock.systemUTC();
         private boolean allowUnadvertised;
         private boolean requireBoundToken;
@@ -162,17 +161,17 @@ public final class TokenClient {
         }
 
         /**
-         * The transport; default: a {@link JdkHttpTransport} with the {@link #trustManager} and,
-         * for mTLS methods, their TLS identity.
+         * The transport; default: a {@link JdkHttpTransport} on {@link #tls} (by default the mTLS
+         * method's identity, or none, and the JDK's trust store).
          */
         public Builder transport(HttpTransport transport) {
             this.transport = Objects.requireNonNull(transport, "transport");
             return this;
         }
 
-        /** Trust for the default transport; default: the JDK's trust store. */
-        public Builder trustManager(X509TrustManager trustManager) {
-            this.trustManager = Objects.requireNonNull(trustManager, "trustManager");
+        /** TLS for the default transport: client identity (for mTLS, the method's) and trust. */
+        public Builder tls(ClientTls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
             return this;
         }
 
@@ -210,15 +209,11 @@ public final class TokenClient {
             Optional<TlsClientIdentity> methodIdentity = authentication.tlsIdentity();
             HttpTransport chosen = transport;
             if (chosen == null) {
-                JdkHttpTransport.Builder jdk = JdkHttpTransport.builder();
-                if (trustManager != null) {
-                    jdk.trustManager(trustManager);
-                }
-                methodIdentity.ifPresent(jdk::clientIdentity);
-                chosen = jdk.build();
-            } else if (trustManager != null) {
-                throw new IllegalStateException("trustManager applies to the default transport only; "
-                        + "configure trust on the given transport instead");
+                chosen = JdkHttpTransport.builder()
+                        .tls(tls != null ? tls : methodIdentity.map(ClientTls::of).orElseGet(ClientTls::defaults)).build();
+            } else if (tls != null) {
+                throw new IllegalStateException("tls applies to the default transport only; "
+                        + "configure TLS on the given transport instead");
             }
             if (methodIdentity.isPresent() && chosen.clientIdentity().orElse(null) != methodIdentity.get()) {
                 throw new IllegalStateException(authentication.method() + " authenticates with a TLS client "

@@ -35,13 +35,49 @@ public final class TokenEvent {
     private final Duration retryDelay;
     private final int attempt;
 
-    TokenEvent(Type type, ClientId clientId, Instant expiresAt, TokenRequestException error, Duration retryDelay, int attempt) {
+    private TokenEvent(Type type, ClientId clientId, Instant expiresAt, TokenRequestException error, Duration retryDelay,
+            int attempt) {
         this.type = type;
         this.clientId = clientId;
         this.expiresAt = expiresAt;
         this.error = error;
         this.retryDelay = retryDelay;
         this.attempt = attempt;
+    }
+
+    /** A token was obtained because none valid was cached. */
+    public static TokenEvent fetched(ClientId clientId, Instant expiresAt) {
+        return new TokenEvent(Type.FETCHED, clientId, expiresAt, null, null, 0);
+    }
+
+    /** A token was obtained ahead of the cached one's expiry. */
+    public static TokenEvent refreshed(ClientId clientId, Instant expiresAt) {
+        return new TokenEvent(Type.REFRESHED, clientId, expiresAt, null, null, 0);
+    }
+
+    /** Attempt {@code attempt} failed and the request is retried after {@code delay}. */
+    public static TokenEvent retrying(ClientId clientId, TokenRequestException error, Duration delay, int attempt) {
+        return new TokenEvent(Type.RETRYING, clientId, null, error, delay, attempt);
+    }
+
+    /** Obtaining a token failed for good at attempt {@code attempt}. */
+    public static TokenEvent failed(ClientId clientId, TokenRequestException error, int attempt) {
+        return new TokenEvent(Type.FAILED, clientId, null, error, null, attempt);
+    }
+
+    /** A refresh failed and the still-valid cached token (expiring at {@code expiresAt}) was served. */
+    public static TokenEvent servedStale(ClientId clientId, Instant expiresAt, TokenRequestException error) {
+        return new TokenEvent(Type.SERVED_STALE, clientId, expiresAt, error, null, 0);
+    }
+
+    /** A cached token was dropped (a resource server rejected it, or every token was dropped). */
+    public static TokenEvent invalidated(ClientId clientId, Instant expiresAt) {
+        return new TokenEvent(Type.INVALIDATED, clientId, expiresAt, null, null, 0);
+    }
+
+    /** Cached tokens were dropped because the client certificate changed. */
+    public static TokenEvent certificateChanged(ClientId clientId) {
+        return new TokenEvent(Type.CERTIFICATE_CHANGED, clientId, null, null, null, 0);
     }
 
     public Type type() {

@@ -1,6 +1,8 @@
 package dev.clientauth.core;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A token request failed at run time. The subtypes say what the caller can do next:
@@ -18,6 +20,8 @@ import java.io.IOException;
  * Messages never contain a secret, assertion or token.
  */
 public abstract class TokenRequestException extends IOException {
+    private static final long serialVersionUID = 1L;
+
     protected TokenRequestException(String message) {
         super(message);
     }
@@ -29,5 +33,10 @@ public abstract class TokenRequestException extends IOException {
     /** Whether retrying the same request later may succeed (5xx, 429, transport failures). */
     public boolean isRetryable() {
         return false;
+    }
+
+    /** How long the server asked the client to wait ({@code Retry-After}), when it said so. */
+    public Optional<Duration> retryAfter() {
+        return Optional.empty();
     }
 }

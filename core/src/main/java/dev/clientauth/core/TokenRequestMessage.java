@@ -1,5 +1,7 @@
 package dev.clientauth.core;
 
+import dev.clientauth.core.internal.FormEncoding;
+
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;

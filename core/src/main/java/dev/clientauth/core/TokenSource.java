@@ -1,11 +1,21 @@
 package dev.clientauth.core;
 
+import dev.clientauth.core.http.HttpTransport;
+import dev.clientauth.core.internal.Endpoints;
+import dev.clientauth.core.internal.Origins;
+import dev.clientauth.core.jdk.JdkHttpTransport;
+import dev.clientauth.core.metadata.AuthorizationServerMetadata;
+import dev.clientauth.core.metadata.InvalidMetadataException;
 import java.lang.System.Logger.Level;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,41 +29,48 @@ import java.util.function.DoubleSupplier;
 
 /**
  * Access tokens for the client credentials grant, cached and refreshed ahead of expiry, with one
- * token request in flight per cache key however many callers ask.
+ * token request in flight per cache key however many callers ask. The front door of the library:
+ *
+ * <pre>
+ * TokenSource tokens = TokenSource.forIssuer(URI.create("https://as.example"), authentication)
+ *         .scope("accounts")
+ *         .tls(tls)                      // optional: client certificate and trust, also for API calls
+ *         .build();
+ * AccessToken token = tokens.token();
+ * </pre>
  *
  * <ul>
- *   <li><b>Cache key</b>: token endpoint, client id, authentication method, scopes, resources and
- *       extra parameters of the request, and the {@code x5t#S256} of the client certificate the
- *       transport presents — a reloaded certificate means a new key, so tokens bound to the old
- *       one are never served again.</li>
- *   <li><b>Refresh-ahead</b>: once 80 % (configurable, with ±5 % jitter) of a token's lifetime has
- *       passed, or less than {@link Builder#minimumTimeLeft} remains, one background refresh
- *       starts; callers keep getting the cached token without waiting.</li>
+ *   <li><b>Cache key</b>: the request (scopes, resources, parameters) and the {@code x5t#S256} of
+ *       the client certificate presented — a reloaded certificate means a new key, so tokens bound
+ *       to the old one are never served again. At most {@link #MAX_CACHED_REQUESTS} requests are
+ *       cached; the default request is never evicted.</li>
+ *   <li><b>Refresh-ahead</b> per {@link RefreshPolicy}: one background refresh once a token is due;
+ *       callers keep getting the cached token without waiting.</li>
+ *   <li><b>Expiry holds on the wall clock</b>: every call compares the clock's time with the
+ *       token's usable-until instant, so a suspended machine or a restored checkpoint never gets a
+ *       token past its expiry.</li>
  *   <li><b>Single flight</b>: when no valid token is cached, exactly one request goes out and every
  *       waiting caller gets its result or its error.</li>
- *   <li><b>Failures</b>: 5xx, 429 and transport errors are retried with exponential backoff and
- *       full jitter, honouring {@code Retry-After}; RFC 6749 §5.2 errors such as
- *       {@code invalid_client} are not. While the authorization server fails, a still-valid token
- *       keeps being served; once it has expired callers get the real error, not a timeout.</li>
- *   <li>A response without {@code expires_in} is treated as valid for
- *       {@link #DEFAULT_LIFETIME} (5 minutes), configurable.</li>
- *   <li>A token is considered expired {@link Builder#expiryLeeway} (default 10 s) before its
- *       {@code expires_in} runs out, so it does not expire on its way to the resource server.</li>
+ *   <li><b>Failures</b> per {@link RetryPolicy}: a waiting caller's request is retried with backoff;
+ *       a background refresh backs off exponentially between single attempts. While the
+ *       authorization server fails, a still-valid token keeps being served; once it has expired
+ *       callers get the real error, not a timeout. §5.2 errors such as {@code invalid_client} are
+ *       not retried.</li>
  * </ul>
  *
- * <p>A cache hit on {@link #token()} reads a few volatile fields and allocates nothing; with the
- * system clock it does not even read the clock (a timer marks a token due for refresh), with an
- * injected clock it reads that clock. Time, randomness and sleeping are injected. Thread-safe;
- * share one instance and {@link #close()} it when done.
+ * <p>A cache hit reads one clock value and a few volatile fields and allocates nothing.
+ * Thread-safe; share one instance and {@link #close()} it when done.
  */
 public final class TokenSource implements AutoCloseable {
     /** Lifetime assumed when a token response has no {@code expires_in}. */
     public static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(5);
+    /** How many distinct requests are cached at most. */
+    public static final int MAX_CACHED_REQUESTS = 256;
     private static final System.Logger LOG = System.getLogger(TokenSource.class.getName());
 
-    /** Sleeps between retries; injected so tests need not wait. */
+    /** Sleeps between retries. */
     @FunctionalInterface
-    public interface Sleeper {
+    interface Sleeper {
         void sleep(Duration duration) throws InterruptedException;
     }
 
@@ -66,7 +83,16 @@ public final class TokenSource implements AutoCloseable {
         void onEvent(TokenEvent event);
     }
 
-    private final TokenClient client;
+    /** Finds the token client on first use (discovery for {@link #forIssuer}). */
+    @FunctionalInterface
+    private interface ClientResolver {
+        TokenClient resolve() throws TokenRequestException;
+    }
+
+    private final ClientResolver resolver;
+    private volatile TokenClient client;
+    private final ClientId clientId;
+    private final ClientTls tls;
     private final TokenRequest defaultRequest;
     private final Clock clock;
     private final DoubleSupplier random;
@@ -74,55 +100,42 @@ public final class TokenSource implements AutoCloseable {
     private final Executor executor;
     private final ExecutorService ownedExecutor;
     private final Listener listener;
-    private final double refreshShare;
-    private final double jitter;
-    private final long minimumTimeLeftMillis;
-    private final long leewayMillis;
-    private final Duration defaultLifetime;
-    private final int maxAttempts;
-    private final Duration initialBackoff;
-    private final Duration maxBackoff;
+    private final RefreshPolicy refresh;
+    private final RetryPolicy retry;
+    private final Set<String> allowedOrigins;
     private final TlsClientIdentity identity;
-    private final java.util.concurrent.ScheduledExecutorService timer;
     private final ConcurrentHashMap<CacheKey, Entry> entries = new ConcurrentHashMap<>();
     private volatile Entry defaultEntry;
 
-    /**
-     * A cached token with its refresh and expiry instants, as epoch milliseconds. With the system
-     * clock, a timer sets {@link #due} at the refresh instant, so a cache hit needs no clock read.
-     */
-    private static final class Cached {
-        final AccessToken token;
-        final long refreshAt;
-        final long expiresAt;
-        volatile boolean due;
-
-        Cached(AccessToken token, long refreshAt, long expiresAt) {
-            this.token = token;
-            this.refreshAt = refreshAt;
-            this.expiresAt = expiresAt;
-        }
+    /** A cached token with its refresh and usable-until instants, as epoch milliseconds. */
+    private record Cached(AccessToken token, long refreshAt, long usableUntil) {
     }
 
     /** The state of one cache key. */
     private static final class Entry {
         final CacheKey key;
-        final TokenRequest request;
         final long generation;
         volatile Cached cached;
         volatile long nextBackgroundAttempt;
+        volatile int backgroundFailures;
         final AtomicReference<CompletableFuture<AccessToken>> flight = new AtomicReference<>();
 
-        Entry(CacheKey key, TokenRequest request, long generation) {
+        Entry(CacheKey key, long generation) {
             this.key = key;
-            this.request = request;
             this.generation = generation;
         }
     }
 
-    private TokenSource(Builder b) {
-        this.client = b.client;
-        this.defaultRequest = b.request;
+    /** The identity of a cached token within one source. */
+    private record CacheKey(TokenRequest request, CertificateThumbprint thumbprint) {
+    }
+
+    private TokenSource(Builder b, ClientResolver resolver, TokenClient resolved, ClientTls tls) {
+        this.resolver = resolver;
+        this.client = resolved;
+        this.clientId = b.authentication.clientId();
+        this.tls = tls;
+        this.defaultRequest = b.request();
         this.clock = b.clock;
         this.random = b.random;
         this.sleeper = b.sleeper;
@@ -138,36 +151,87 @@ public final class TokenSource implements AutoCloseable {
             this.executor = b.executor;
         }
         this.listener = b.listener;
-        this.refreshShare = b.refreshShare;
-        this.jitter = b.jitter;
-        this.minimumTimeLeftMillis = b.minimumTimeLeft.toMillis();
-        this.leewayMillis = b.expiryLeeway.toMillis();
-        this.defaultLifetime = b.defaultLifetime;
-        this.maxAttempts = b.maxAttempts;
-        this.initialBackoff = b.initialBackoff;
-        this.maxBackoff = b.maxBackoff;
-        this.identity = client.transport().clientIdentity().orElse(null);
-        // With the system clock a timer marks tokens due; an injected clock is read on every call.
-        this.timer = isSystemClock(clock) ? Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "clientauth-token-timer");
-            thread.setDaemon(true);
-            return thread;
-        }) : null;
+        this.refresh = b.refresh;
+        this.retry = b.retry;
+        this.allowedOrigins = Set.copyOf(b.allowedOrigins);
+        this.identity = tls.identity().orElse(null);
         if (identity != null) {
             identity.addChangeListener((oldThumbprint, newThumbprint) -> {
-                entries.keySet().removeIf(key -> oldThumbprint.equals(key.thumbprint));
-                emit(TokenEvent.Type.CERTIFICATE_CHANGED, null, null, null, 0);
+                entries.keySet().removeIf(key -> oldThumbprint.equals(key.thumbprint()));
+                emit(TokenEvent.certificateChanged(clientId));
             });
         }
     }
 
-    public static Builder builder(TokenClient client) {
-        return new Builder(Objects.requireNonNull(client, "client"));
+    /**
+     * A source for an authorization server found by discovery (RFC 8414, then OpenID Connect
+     * Discovery) on the first token request; the token endpoint, or its mTLS alias when a client
+     * certificate is presented, comes from the metadata, and client assertions name the issuer.
+     */
+    public static Builder forIssuer(URI issuer, ClientAuthentication authentication) {
+        Builder builder = new Builder(Objects.requireNonNull(authentication, "authentication"));
+        builder.issuer = Objects.requireNonNull(issuer, "issuer");
+        return builder;
     }
 
-    /** The client this source obtains tokens with. */
-    public TokenClient client() {
-        return client;
+    /** A source for a known token endpoint (set {@link Builder#issuer} for assertion audiences). */
+    public static Builder forTokenEndpoint(URI tokenEndpoint, ClientAuthentication authentication) {
+        Builder builder = new Builder(Objects.requireNonNull(authentication, "authentication"));
+        builder.tokenEndpoint = Objects.requireNonNull(tokenEndpoint, "tokenEndpoint");
+        return builder;
+    }
+
+    /** A source over a token client built by hand. */
+    public static Builder builder(TokenClient client) {
+        Builder builder = new Builder(Objects.requireNonNull(client, "client").authentication());
+        builder.client = client;
+        builder.clock = client.clock();
+        return builder;
+    }
+
+    /**
+     * The client this source obtains tokens with; for {@link #forIssuer} this discovers the
+     * authorization server if no token was requested yet.
+     *
+     * @throws TokenRequestException discovery failed
+     */
+    public TokenClient client() throws TokenRequestException {
+        TokenClient resolved = client;
+        if (resolved == null) {
+            synchronized (this) {
+                resolved = client;
+                if (resolved == null) {
+                    resolved = resolver.resolve();
+                    client = resolved;
+                }
+            }
+        }
+        return resolved;
+    }
+
+    /** The client id tokens are requested for. */
+    public ClientId clientId() {
+        return clientId;
+    }
+
+    /**
+     * The TLS material of token requests, which API adapters present too: a certificate-bound
+     * token only ever travels with its certificate.
+     */
+    public ClientTls tls() {
+        return tls;
+    }
+
+    /**
+     * Whether an adapter may send this source's tokens to {@code uri}: {@code https} (plain
+     * {@code http} only to a loopback host) and, when {@link Builder#sendTokensOnlyTo} was given,
+     * one of those origins.
+     */
+    public boolean isAllowedDestination(URI uri) {
+        if (uri == null || !Endpoints.isSecureOrLoopback(uri)) {
+            return false;
+        }
+        return allowedOrigins.isEmpty() || allowedOrigins.contains(Origins.of(uri));
     }
 
     /**
@@ -180,7 +244,7 @@ public final class TokenSource implements AutoCloseable {
         Entry entry = defaultEntry;
         if (entry != null && (identity == null || entry.generation == identity.generation())) {
             Cached cached = entry.cached;
-            if (cached != null && (timer != null ? !cached.due : clock.millis() < cached.refreshAt)) {
+            if (cached != null && clock.millis() < cached.refreshAt) {
                 return cached.token;
             }
         }
@@ -198,17 +262,19 @@ public final class TokenSource implements AutoCloseable {
         return tokenAsync(defaultRequest);
     }
 
+    /** {@link #token(TokenRequest)} without blocking. */
     public CompletableFuture<AccessToken> tokenAsync(TokenRequest request) {
+        Objects.requireNonNull(request, "request");
         Entry entry = entry(request, request.equals(defaultRequest));
         long now = clock.millis();
         Cached cached = entry.cached;
-        if (cached != null && now < cached.expiresAt) {
+        if (cached != null && now < cached.usableUntil) {
             if (now >= cached.refreshAt) {
                 refreshInBackground(entry, now);
             }
             return CompletableFuture.completedFuture(cached.token);
         }
-        return flight(entry, false).thenApply(token -> token);
+        return flight(entry, false).copy(); // callers cannot complete the shared future
     }
 
     /**
@@ -221,7 +287,18 @@ public final class TokenSource implements AutoCloseable {
             Cached cached = entry.cached;
             if (cached != null && cached.token.sameValueAs(rejected)) {
                 entry.cached = null;
-                emit(TokenEvent.Type.INVALIDATED, cached.token.expiresAt().orElse(null), null, null, 0);
+                emit(TokenEvent.invalidated(clientId, cached.token.expiresAt().orElse(null)));
+            }
+        }
+    }
+
+    /** Drops every cached token; the next call of each request fetches a new one. */
+    public void invalidateAll() {
+        for (Entry entry : entries.values()) {
+            Cached cached = entry.cached;
+            if (cached != null) {
+                entry.cached = null;
+                emit(TokenEvent.invalidated(clientId, cached.token.expiresAt().orElse(null)));
             }
         }
     }
@@ -230,7 +307,7 @@ public final class TokenSource implements AutoCloseable {
         Entry entry = entry(request, isDefault);
         long now = clock.millis();
         Cached cached = entry.cached;
-        if (cached != null && now < cached.expiresAt) {
+        if (cached != null && now < cached.usableUntil) {
             if (now >= cached.refreshAt) {
                 refreshInBackground(entry, now);
             }
@@ -253,8 +330,8 @@ public final class TokenSource implements AutoCloseable {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }
-        if (t instanceof TokenRequestException) {
-            return (TokenRequestException) t;
+        if (t instanceof TokenRequestException e) {
+            return e;
         }
         return new TokenTransportException("token request failed: " + t.getClass().getSimpleName(), t);
     }
@@ -265,14 +342,37 @@ public final class TokenSource implements AutoCloseable {
         if (current != null && current.generation == generation) {
             return current;
         }
-        CertificateThumbprint thumbprint = identity == null ? null : identity.thumbprint();
-        CacheKey key = new CacheKey(client, request, thumbprint);
+        CacheKey key = new CacheKey(request, identity == null ? null : identity.thumbprint());
         Entry entry = entries.compute(key, (k, existing) ->
-                existing != null && existing.generation == generation ? existing : new Entry(k, request, generation));
+                existing != null && existing.generation == generation ? existing : new Entry(k, generation));
         if (isDefault) {
             defaultEntry = entry;
+        } else if (entries.size() > MAX_CACHED_REQUESTS) {
+            evictOne(entry);
         }
         return entry;
+    }
+
+    /** Drops one cached request other than the default and {@code keep}, preferring one without a valid token. */
+    private void evictOne(Entry keep) {
+        long now = clock.millis();
+        Entry victim = null;
+        for (Entry candidate : entries.values()) {
+            if (candidate == keep || candidate == defaultEntry || candidate.flight.get() != null) {
+                continue;
+            }
+            Cached cached = candidate.cached;
+            if (cached == null || now >= cached.usableUntil) {
+                victim = candidate;
+                break;
+            }
+            if (victim == null) {
+                victim = candidate;
+            }
+        }
+        if (victim != null) {
+            entries.remove(victim.key, victim);
+        }
     }
 
     private void refreshInBackground(Entry entry, long now) {
@@ -294,12 +394,11 @@ public final class TokenSource implements AutoCloseable {
             }
             CompletableFuture<AccessToken> created = new CompletableFuture<>();
             if (entry.flight.compareAndSet(null, created)) {
-                Cached before = entry.cached;
                 if (onThisThread) {
-                    fetch(entry, created, before, true);
+                    fetch(entry, created, true);
                     return created;
                 }
-                RuntimeException rejected = schedule(entry, created, before);
+                RuntimeException rejected = schedule(entry, created);
                 if (rejected != null) {
                     entry.flight.set(null);
                     created.completeExceptionally(new TokenTransportException("cannot schedule the token request", rejected));
@@ -314,38 +413,33 @@ public final class TokenSource implements AutoCloseable {
      * caller of {@link #token()}; if that caller is interrupted (its own request was cancelled),
      * the flight is handed to the executor instead of failing every other caller waiting on it.
      */
-    private void fetch(Entry entry, CompletableFuture<AccessToken> flight, Cached before, boolean onCaller) {
+    private void fetch(Entry entry, CompletableFuture<AccessToken> flight, boolean onCaller) {
+        Cached before = entry.cached;
+        boolean background = before != null && clock.millis() < before.usableUntil;
         try {
-            AccessToken token = requestWithRetries(entry, before);
-            long issued = clock.millis();
-            long expiresAt = token.expiresAt().map(Instant::toEpochMilli)
-                    .orElse(issued + defaultLifetime.toMillis());
-            long lifetime = Math.max(0, expiresAt - issued);
-            long usableUntil = expiresAt - Math.min(leewayMillis, lifetime / 2);
-            double share = refreshShare + jitter * (2 * random.getAsDouble() - 1);
-            long refreshAt = Math.min(issued + (long) (lifetime * share), usableUntil - minimumTimeLeftMillis);
-            refreshAt = Math.max(issued, Math.min(refreshAt, usableUntil));
-            Cached fresh = new Cached(token, refreshAt, usableUntil);
-            entry.cached = fresh;
+            AccessToken token = background ? requestOnce(entry) : requestWithRetries(entry);
+            long received = clock.millis();
+            RefreshPolicy.Schedule schedule = refresh.schedule(received,
+                    token.expiresAt().map(Instant::toEpochMilli).orElse(null), random.getAsDouble());
+            entry.cached = new Cached(token, schedule.refreshAt(), schedule.usableUntil());
             entry.nextBackgroundAttempt = 0;
+            entry.backgroundFailures = 0;
             entry.flight.set(null);
             flight.complete(token);
-            if (timer != null) {
-                timer.schedule(() -> {
-                    fresh.due = true;
-                }, Math.max(0, refreshAt - clock.millis()), java.util.concurrent.TimeUnit.MILLISECONDS);
-            }
-            boolean wasValid = before != null && issued < before.expiresAt;
-            emit(wasValid ? TokenEvent.Type.REFRESHED : TokenEvent.Type.FETCHED, Instant.ofEpochMilli(expiresAt), null, null, 0);
+            Instant expiresAt = token.expiresAt().orElse(Instant.ofEpochMilli(received).plus(refresh.defaultLifetime()));
+            emit(background ? TokenEvent.refreshed(clientId, expiresAt) : TokenEvent.fetched(clientId, expiresAt));
         } catch (TokenRequestException e) {
             Cached cached = entry.cached;
             long now = clock.millis();
-            if (cached != null && now < cached.expiresAt) {
-                entry.nextBackgroundAttempt = now + backoff(1).toMillis();
-                emit(TokenEvent.Type.SERVED_STALE, cached.token.expiresAt().orElse(null), e, null, 0);
+            if (cached != null && now < cached.usableUntil) {
+                int failures = entry.backgroundFailures + 1;
+                entry.backgroundFailures = failures;
+                entry.nextBackgroundAttempt = nextBackgroundAttempt(now, cached.usableUntil,
+                        retry.backgroundDelay(failures, e, random.getAsDouble()));
+                emit(TokenEvent.servedStale(clientId, cached.token.expiresAt().orElse(null), e));
                 entry.flight.set(null);
                 flight.complete(cached.token);
-            } else if (onCaller && Thread.currentThread().isInterrupted() && schedule(entry, flight, before) == null) {
+            } else if (onCaller && Thread.currentThread().isInterrupted() && schedule(entry, flight) == null) {
                 return; // handed to the executor
             } else {
                 entry.flight.set(null);
@@ -357,41 +451,52 @@ public final class TokenSource implements AutoCloseable {
         }
     }
 
+    /**
+     * The next background attempt after a failure: after the backoff, but never so late that the
+     * token expires first — past that point the attempts close in on the end of the usable window
+     * by halving the time left, down to one second.
+     */
+    private static long nextBackgroundAttempt(long now, long usableUntil, Duration delay) {
+        long next = now + delay.toMillis();
+        if (next < usableUntil) {
+            return next;
+        }
+        long left = usableUntil - now;
+        return left > 2_000 ? now + left / 2 : usableUntil;
+    }
+
     /** Runs the flight's request on the executor; returns the rejection, or null once scheduled. */
-    private RuntimeException schedule(Entry entry, CompletableFuture<AccessToken> flight, Cached before) {
+    private RuntimeException schedule(Entry entry, CompletableFuture<AccessToken> flight) {
         try {
-            executor.execute(() -> fetch(entry, flight, before, false));
+            executor.execute(() -> fetch(entry, flight, false));
             return null;
         } catch (RuntimeException rejected) {
             return rejected;
         }
     }
 
-    private AccessToken requestWithRetries(Entry entry, Cached before) throws TokenRequestException {
+    private AccessToken requestOnce(Entry entry) throws TokenRequestException {
+        try {
+            return client().requestToken(entry.key.request()).accessToken();
+        } catch (TokenRequestException e) {
+            emit(TokenEvent.failed(clientId, e, 1));
+            throw e;
+        }
+    }
+
+    private AccessToken requestWithRetries(Entry entry) throws TokenRequestException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return client.requestToken(entry.request).accessToken();
+                return client().requestToken(entry.key.request()).accessToken();
             } catch (TokenRequestException e) {
-                if (!e.isRetryable() || attempt >= maxAttempts) {
-                    emit(TokenEvent.Type.FAILED, null, e, null, attempt);
+                Optional<Duration> delay = retry.delayBeforeRetry(attempt, e, random.getAsDouble());
+                if (delay.isEmpty()) {
+                    emit(TokenEvent.failed(clientId, e, attempt));
                     throw e;
                 }
-                Optional<Duration> retryAfter = retryAfter(e);
-                if (retryAfter.isPresent() && retryAfter.get().compareTo(maxBackoff) > 0) {
-                    // the server asks for a longer pause than this source may wait: do not retry early
-                    emit(TokenEvent.Type.FAILED, null, e, null, attempt);
-                    throw e;
-                }
-                Duration delay = retryAfter.orElse(jittered(backoff(attempt)));
-                long now = clock.millis();
-                if (before != null && now < before.expiresAt && now + delay.toMillis() >= before.expiresAt) {
-                    // waiting longer would outlive the cached token: serve it and try again later
-                    emit(TokenEvent.Type.FAILED, null, e, null, attempt);
-                    throw e;
-                }
-                emit(TokenEvent.Type.RETRYING, null, e, delay, attempt);
+                emit(TokenEvent.retrying(clientId, e, delay.get(), attempt));
                 try {
-                    sleeper.sleep(delay);
+                    sleeper.sleep(delay.get());
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     throw e;
@@ -400,131 +505,140 @@ public final class TokenSource implements AutoCloseable {
         }
     }
 
-    private static Optional<Duration> retryAfter(TokenRequestException e) {
-        if (e instanceof UnexpectedStatusException) {
-            return ((UnexpectedStatusException) e).retryAfter();
-        }
-        if (e instanceof OAuthErrorResponseException) {
-            return ((OAuthErrorResponseException) e).retryAfter();
-        }
-        return Optional.empty();
-    }
-
-    private Duration backoff(int attempt) {
-        long millis = initialBackoff.toMillis() << Math.min(attempt - 1, 20);
-        return Duration.ofMillis(Math.min(millis, maxBackoff.toMillis()));
-    }
-
-    /** Full jitter: a uniform delay between 0 and the backoff. */
-    private Duration jittered(Duration backoff) {
-        return Duration.ofMillis((long) (backoff.toMillis() * random.getAsDouble()));
-    }
-
-    private void emit(TokenEvent.Type type, Instant expiresAt, TokenRequestException error, Duration delay, int attempt) {
+    private void emit(TokenEvent event) {
         if (listener == null) {
             return;
         }
         try {
-            listener.onEvent(new TokenEvent(type, client.authentication().clientId(), expiresAt, error, delay, attempt));
+            listener.onEvent(event);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "token event listener failed", e);
         }
     }
 
-    private static boolean isSystemClock(Clock clock) {
-        return clock.getClass().getName().equals("java.time.Clock$SystemClock");
-    }
-
-    /** Stops the background executor this source created (not one given to it) and its timer. */
+    /** Stops the background executor this source created (not one given to it). */
     @Override
     public void close() {
         if (ownedExecutor != null) {
             ownedExecutor.shutdownNow();
         }
-        if (timer != null) {
-            timer.shutdownNow();
-        }
     }
 
     @Override
     public String toString() {
-        return "TokenSource[" + client + ", entries=" + entries.size() + "]";
-    }
-
-    /** The identity of a cached token. */
-    static final class CacheKey {
-        final String endpoint;
-        final String clientId;
-        final String method;
-        final TokenRequest request;
-        final CertificateThumbprint thumbprint;
-
-        CacheKey(TokenClient client, TokenRequest request, CertificateThumbprint thumbprint) {
-            this.endpoint = client.tokenEndpoint().toString();
-            this.clientId = client.authentication().clientId().value();
-            this.method = client.authentication().method().value();
-            this.request = request;
-            this.thumbprint = thumbprint;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            if (!(o instanceof CacheKey)) {
-                return false;
-            }
-            CacheKey k = (CacheKey) o;
-            return endpoint.equals(k.endpoint) && clientId.equals(k.clientId) && method.equals(k.method)
-                    && request.equals(k.request) && Objects.equals(thumbprint, k.thumbprint);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(endpoint, clientId, method, request, thumbprint);
-        }
+        TokenClient resolved = client;
+        return "TokenSource[" + (resolved != null ? resolved : "clientId=" + clientId) + ", entries=" + entries.size() + "]";
     }
 
     /** Builds a {@link TokenSource}. Not thread-safe. */
     public static final class Builder {
-        private final TokenClient client;
-        private TokenRequest request = TokenRequest.clientCredentials();
-        private Clock clock;
+        private final ClientAuthentication authentication;
+        private TokenClient client;
+        private URI issuer;
+        private URI tokenEndpoint;
+        private ClientTls tls;
+        private HttpTransport transport;
+        private boolean requireBoundToken;
+        private boolean allowUnadvertised;
+        private TokenRequest explicitRequest;
+        private final TokenRequest.Builder requestBuilder = TokenRequest.builder();
+        private boolean requestBuilderUsed;
+        private Clock clock = Clock.systemUTC();
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
         private Sleeper sleeper = duration -> Thread.sleep(duration.toMillis());
         private Executor executor;
         private Listener listener;
-        private double refreshShare = 0.8;
-        private double jitter = 0.05;
-        private Duration minimumTimeLeft = Duration.ofSeconds(30);
-        private Duration expiryLeeway = Duration.ofSeconds(10);
-        private Duration defaultLifetime = DEFAULT_LIFETIME;
-        private int maxAttempts = 4;
-        private Duration initialBackoff = Duration.ofMillis(200);
-        private Duration maxBackoff = Duration.ofSeconds(30);
+        private RefreshPolicy refresh = RefreshPolicy.defaults();
+        private RetryPolicy retry = RetryPolicy.defaults();
+        private final List<String> allowedOrigins = new ArrayList<>();
 
-        private Builder(TokenClient client) {
-            this.client = client;
-            this.clock = client.clock();
+        private Builder(ClientAuthentication authentication) {
+            this.authentication = authentication;
         }
 
-        /** The request {@link #token()} asks for; default: no scope, no resource. */
-        public Builder request(TokenRequest request) {
-            this.request = Objects.requireNonNull(request, "request");
+        /** Scopes of the default request. */
+        public Builder scope(String... scopeTokens) {
+            requestBuilder.scope(scopeTokens);
+            requestBuilderUsed = true;
             return this;
         }
 
-        /** Default: the token client's clock. */
+        /** A resource indicator (RFC 8707) of the default request. */
+        public Builder resource(URI resource) {
+            requestBuilder.resource(resource);
+            requestBuilderUsed = true;
+            return this;
+        }
+
+        /** The whole default request, instead of {@link #scope} and {@link #resource}; default: no scope, no resource. */
+        public Builder request(TokenRequest request) {
+            this.explicitRequest = Objects.requireNonNull(request, "request");
+            return this;
+        }
+
+        /**
+         * The TLS material for token requests and API calls: client certificate (for mTLS methods
+         * it must be the method's identity, which is the default) and trust. Default: the mTLS
+         * method's identity, or none, with the JDK's trust store.
+         */
+        public Builder tls(ClientTls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
+        /** Sends token requests over this transport instead of a {@link JdkHttpTransport} on {@link #tls}. */
+        public Builder transport(HttpTransport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /** The issuer identifier (the audience of client assertions) for {@link #forTokenEndpoint}. */
+        public Builder issuer(URI issuer) {
+            this.issuer = Objects.requireNonNull(issuer, "issuer");
+            return this;
+        }
+
+        /** See {@link TokenClient.Builder#requireCertificateBoundToken()}. */
+        public Builder requireCertificateBoundToken() {
+            this.requireBoundToken = true;
+            return this;
+        }
+
+        /** A weakening, see {@link TokenClient.Builder#allowUnadvertisedAuthenticationMethod()}. Logs one warning. */
+        public Builder allowUnadvertisedAuthenticationMethod() {
+            this.allowUnadvertised = true;
+            return this;
+        }
+
+        /**
+         * The only origins ({@code https://api.example}, port optional) adapters send tokens to;
+         * default: any {@code https} origin (and {@code http} to loopback). Redirects to another
+         * origin never carry the token either way.
+         */
+        public Builder sendTokensOnlyTo(URI... origins) {
+            for (URI origin : origins) {
+                String normalised = Origins.of(Objects.requireNonNull(origin, "origin"));
+                if (normalised == null || !Endpoints.isSecureOrLoopback(origin)) {
+                    throw new IllegalArgumentException("not an https origin (http only to loopback): " + origin);
+                }
+                allowedOrigins.add(normalised);
+            }
+            return this;
+        }
+
+        /** The clock of expiry decisions; default: the token client's clock, else the system UTC clock. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
         /** Uniform random numbers in [0, 1) for jitter. */
-        public Builder random(DoubleSupplier random) {
+        Builder random(DoubleSupplier random) {
             this.random = Objects.requireNonNull(random, "random");
             return this;
         }
 
-        public Builder sleeper(Sleeper sleeper) {
+        Builder sleeper(Sleeper sleeper) {
             this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
             return this;
         }
@@ -533,81 +647,111 @@ public final class TokenSource implements AutoCloseable {
          * Where background refreshes and {@link #tokenAsync()} requests run; default: a cached pool
          * of daemon threads owned by the source. A blocking {@link #token()} that finds no valid
          * token and no request in flight makes the request on its own thread (it would wait for it
-         * anyway), so a stampede does not first wait for an executor thread to be scheduled.
+         * anyway).
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 
+        /** Receives every {@link TokenEvent}; must not block. */
         public Builder listener(Listener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
-        /** Share of the lifetime after which a refresh starts, in (0, 1); default 0.8. */
-        public Builder refreshAfter(double shareOfLifetime) {
-            if (!(shareOfLifetime > 0 && shareOfLifetime < 1)) {
-                throw new IllegalArgumentException("refresh share must be in (0, 1): " + shareOfLifetime);
+        /** When tokens are refreshed and until when they are served; default {@link RefreshPolicy#defaults()}. */
+        public Builder refreshPolicy(RefreshPolicy policy) {
+            this.refresh = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** How failed requests are retried; default {@link RetryPolicy#defaults()}. */
+        public Builder retryPolicy(RetryPolicy policy) {
+            this.retry = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        private TokenRequest request() {
+            if (explicitRequest != null && requestBuilderUsed) {
+                throw new IllegalStateException("give either request(..) or scope(..)/resource(..), not both");
             }
-            this.refreshShare = shareOfLifetime;
-            return this;
-        }
-
-        /** Spread of the refresh point, as a share of the lifetime; default 0.05 (±5 %). */
-        public Builder jitter(double share) {
-            if (!(share >= 0 && share < 0.5)) {
-                throw new IllegalArgumentException("jitter must be in [0, 0.5): " + share);
-            }
-            this.jitter = share;
-            return this;
-        }
-
-        /** Refresh when less than this is left, whatever the share; default 30 s. */
-        public Builder minimumTimeLeft(Duration minimumTimeLeft) {
-            this.minimumTimeLeft = nonNegative(minimumTimeLeft, "minimumTimeLeft");
-            return this;
-        }
-
-        /** A token counts as expired this long before its real expiry; default 10 s. */
-        public Builder expiryLeeway(Duration leeway) {
-            this.expiryLeeway = nonNegative(leeway, "expiryLeeway");
-            return this;
-        }
-
-        /** Lifetime assumed without {@code expires_in}; default {@link TokenSource#DEFAULT_LIFETIME}. */
-        public Builder defaultLifetime(Duration lifetime) {
-            this.defaultLifetime = nonNegative(lifetime, "defaultLifetime");
-            if (lifetime.isZero()) {
-                throw new IllegalArgumentException("defaultLifetime must be positive");
-            }
-            return this;
+            return explicitRequest != null ? explicitRequest : requestBuilder.build();
         }
 
         /**
-     * Retries of retryable failures: attempts in all (default 4), first backoff (200 ms) and cap
-     * (30 s). A {@code Retry-After} longer than the cap ends the retries rather than being cut short.
-     */
-        public Builder retry(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
-            if (maxAttempts < 1) {
-                throw new IllegalArgumentException("maxAttempts must be at least 1: " + maxAttempts);
-            }
-            this.maxAttempts = maxAttempts;
-            this.initialBackoff = nonNegative(initialBackoff, "initialBackoff");
-            this.maxBackoff = nonNegative(maxBackoff, "maxBackoff");
-            return this;
-        }
-
+         * @throws IllegalStateException for contradictory settings (an mTLS method with a different
+         *     identity in {@link #tls}; TLS settings on a hand-built client)
+         * @throws IllegalArgumentException for a token endpoint that is not https (or http to loopback)
+         */
         public TokenSource build() {
-            return new TokenSource(this);
+            request();
+            if (client != null) {
+                if (tls != null || transport != null || requireBoundToken || issuer != null) {
+                    throw new IllegalStateException("tls, transport, issuer and requireCertificateBoundToken belong to "
+                            + "the TokenClient when the source is built over one");
+                }
+                HttpTransport clientTransport = client.transport();
+                ClientTls fromClient = clientTransport.tls().orElseGet(() -> clientTransport.clientIdentity()
+                        .map(ClientTls::of).orElseGet(ClientTls::defaults));
+                return new TokenSource(this, null, client, fromClient);
+            }
+            Optional<TlsClientIdentity> methodIdentity = authentication.tlsIdentity();
+            ClientTls chosenTls = tls != null ? tls : methodIdentity.map(ClientTls::of).orElseGet(ClientTls::defaults);
+            if (methodIdentity.isPresent() && chosenTls.identity().orElse(null) != methodIdentity.get()) {
+                throw new IllegalStateException(authentication.method() + " authenticates with a TLS client certificate: "
+                        + "tls(..) must present that same identity");
+            }
+            HttpTransport chosenTransport;
+            if (transport != null) {
+                if (tls != null) {
+                    throw new IllegalStateException("tls(..) configures the default transport: configure TLS on the "
+                            + "given transport instead");
+                }
+                chosenTransport = transport;
+            } else {
+                chosenTransport = JdkHttpTransport.builder().tls(chosenTls).build();
+            }
+            ClientTls sourceTls = chosenTransport.tls().orElse(chosenTls);
+            URI endpoint = tokenEndpoint;
+            URI issuerId = issuer;
+            boolean bound = requireBoundToken;
+            boolean unadvertised = allowUnadvertised;
+            Clock tokenClock = clock;
+            if (endpoint != null) {
+                TokenClient built = configure(TokenClient.builder(endpoint, authentication), chosenTransport, issuerId,
+                        bound, unadvertised, tokenClock).build();
+                return new TokenSource(this, null, built, sourceTls);
+            }
+            if (!Endpoints.isSecureOrLoopback(issuerId)) {
+                throw new IllegalArgumentException("issuer must use https: " + issuerId);
+            }
+            ClientAuthentication auth = authentication;
+            ClientResolver resolver = () -> {
+                AuthorizationServerMetadata metadata = AuthorizationServerMetadata.discover(issuerId, chosenTransport);
+                try {
+                    return configure(TokenClient.builder(metadata, auth), chosenTransport, null, bound, unadvertised,
+                            tokenClock).build();
+                } catch (IllegalStateException | IllegalArgumentException e) {
+                    throw new InvalidMetadataException(e.getMessage(), e);
+                }
+            };
+            return new TokenSource(this, resolver, null, sourceTls);
         }
 
-        private static Duration nonNegative(Duration d, String name) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative()) {
-                throw new IllegalArgumentException(name + " must not be negative: " + d);
+        private static TokenClient.Builder configure(TokenClient.Builder builder, HttpTransport transport, URI issuer,
+                boolean requireBound, boolean allowUnadvertised, Clock clock) {
+            builder.transport(transport).clock(clock);
+            if (issuer != null) {
+                builder.issuer(issuer);
             }
-            return d;
+            if (requireBound) {
+                builder.requireCertificateBoundToken();
+            }
+            if (allowUnadvertised) {
+                builder.allowUnadvertisedAuthenticationMethod();
+            }
+            return builder;
         }
     }
 }

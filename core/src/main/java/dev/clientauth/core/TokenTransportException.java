@@ -5,6 +5,8 @@ package dev.clientauth.core;
  * server closed the connection. Retryable.
  */
 public final class TokenTransportException extends TokenRequestException {
+    private static final long serialVersionUID = 1L;
+
     private final boolean timeout;
 
     public TokenTransportException(String message, Throwable cause) {

@@ -9,6 +9,8 @@ import java.util.Optional;
  * The body is not kept.
  */
 public final class UnexpectedStatusException extends TokenRequestException {
+    private static final long serialVersionUID = 1L;
+
     private final int statusCode;
     private final String contentType;
     private final Duration retryAfter;
@@ -29,6 +31,7 @@ public final class UnexpectedStatusException extends TokenRequestException {
     }
 
     /** The server's {@code Retry-After}, when it sent one. */
+    @Override
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
     }

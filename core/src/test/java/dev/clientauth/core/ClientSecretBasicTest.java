@@ -1,5 +1,6 @@
 package dev.clientauth.core;
 
+import dev.clientauth.core.internal.FormEncoding;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

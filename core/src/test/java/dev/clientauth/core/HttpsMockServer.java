@@ -5,17 +5,16 @@ import dev.clientauth.certs.test.TestPki;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 
-/** A MockWebServer on 127.0.0.1 over HTTPS with a certificate from the test PKI. */
-final class HttpsMockServer implements AutoCloseable {
-    final TestPki pki;
-    final MockWebServer server = new MockWebServer();
+/** A MockWebServer (shared with the other modules' tests through the test jar): on 127.0.0.1 over HTTPS with a certificate from the test PKI. */
+public final class HttpsMockServer implements AutoCloseable {
+    public final TestPki pki;
+    public final MockWebServer server = new MockWebServer();
 
-    HttpsMockServer(TestPki pki, ServerTls.ClientAuth clientAuth) throws IOException {
+    public HttpsMockServer(TestPki pki, ServerTls.ClientAuth clientAuth) throws IOException {
         this.pki = pki;
         server.useHttps(pki.serverTls(clientAuth).sslContext().getSocketFactory());
         if (clientAuth == ServerTls.ClientAuth.NEED) {
@@ -26,24 +25,29 @@ final class HttpsMockServer implements AutoCloseable {
         server.start(InetAddress.getByName("127.0.0.1"), 0);
     }
 
-    HttpsMockServer(TestPki pki) throws IOException {
+    public HttpsMockServer(TestPki pki) throws IOException {
         this(pki, ServerTls.ClientAuth.NONE);
     }
 
-    URI uri(String path) {
+    public URI uri(String path) {
         return URI.create("https://127.0.0.1:" + server.getPort() + path);
     }
 
-    X509TrustManager trustManager() {
-        return trustManager(pki);
+    public X509TrustManager trustManager() {
+        return pki.trustManager();
     }
 
-    static X509TrustManager trustManager(TestPki pki) {
-        TrustManagerFactory factory = pki.trustManagerFactory();
-        return (X509TrustManager) factory.getTrustManagers()[0];
+    /** TLS trusting the test PKI, presenting no client certificate. */
+    public ClientTls tls() {
+        return ClientTls.builder().trust(trustManager()).build();
     }
 
-    void enqueueJson(int status, String json) {
+    /** TLS trusting the test PKI, presenting {@code identity}. */
+    public ClientTls tls(TlsClientIdentity identity) {
+        return ClientTls.builder().identity(identity).trust(trustManager()).build();
+    }
+
+    public void enqueueJson(int status, String json) {
         server.enqueue(new MockResponse.Builder().code(status)
                 .addHeader("Content-Type", "application/json;charset=UTF-8").body(json).build());
     }

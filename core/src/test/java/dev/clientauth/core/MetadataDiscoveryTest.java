@@ -9,7 +9,7 @@ import dev.clientauth.certs.test.IssuedCertificate;
 import dev.clientauth.certs.test.Pkcs12;
 import dev.clientauth.certs.test.ServerTls;
 import dev.clientauth.certs.test.TestPki;
-import dev.clientauth.core.http.JdkHttpTransport;
+import dev.clientauth.core.jdk.JdkHttpTransport;
 import dev.clientauth.core.metadata.AuthorizationServerMetadata;
 import dev.clientauth.core.metadata.InvalidMetadataException;
 import java.net.URI;
@@ -62,7 +62,7 @@ class MetadataDiscoveryTest {
     }
 
     private JdkHttpTransport transport() {
-        return JdkHttpTransport.builder().trustManager(server.trustManager()).build();
+        return JdkHttpTransport.builder().tls(server.tls()).build();
     }
 
     @Test
@@ -211,7 +211,7 @@ class MetadataDiscoveryTest {
         routes.put("/mtls/token", new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
                 .body("{\"access_token\":\"t\",\"token_type\":\"Bearer\",\"expires_in\":60}").build());
         CertificateAuth auth = new CertificateAuth(PKI.clientCertificate());
-        TokenClient client = TokenClient.builder(metadata, auth).trustManager(server.trustManager()).build();
+        TokenClient client = TokenClient.builder(metadata, auth).tls(server.tls(auth.tlsIdentity().orElseThrow())).build();
         assertEquals(server.uri("/mtls/token"), client.tokenEndpoint());
         client.requestToken(TokenRequest.clientCredentials());
         RecordedRequest recorded = server.server.takeRequest(5, TimeUnit.SECONDS);

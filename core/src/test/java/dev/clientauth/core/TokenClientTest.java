@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clientauth.certs.test.IssuedCertificate;
 import dev.clientauth.certs.test.TestPki;
-import dev.clientauth.core.http.JdkHttpTransport;
+import dev.clientauth.core.jdk.JdkHttpTransport;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -52,7 +52,7 @@ class TokenClientTest {
     }
 
     private TokenClient client(ClientAuthentication auth) {
-        return TokenClient.builder(server.uri("/token"), auth).trustManager(server.trustManager()).clock(clock).build();
+        return TokenClient.builder(server.uri("/token"), auth).tls(server.tls()).clock(clock).build();
     }
 
     private TokenClient basicClient() {
@@ -259,7 +259,7 @@ class TokenClientTest {
         server.server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
                 .body(okBody()).headersDelay(5, TimeUnit.SECONDS).build());
         TokenClient client = TokenClient.builder(server.uri("/token"), ClientSecretPost.of(ClientId.of("c"), Secret.of(SECRET)))
-                .transport(JdkHttpTransport.builder().trustManager(server.trustManager())
+                .transport(JdkHttpTransport.builder().tls(server.tls())
                         .readTimeout(Duration.ofMillis(300)).build())
                 .build();
         TokenTransportException e = assertThrows(TokenTransportException.class,
@@ -287,7 +287,7 @@ class TokenClientTest {
                 }
                 URI endpoint = URI.create("https://127.0.0.1:" + full.getLocalPort() + "/token");
                 TokenClient client = TokenClient.builder(endpoint, ClientSecretPost.of(ClientId.of("c"), Secret.of(SECRET)))
-                        .transport(JdkHttpTransport.builder().trustManager(server.trustManager())
+                        .transport(JdkHttpTransport.builder().tls(server.tls())
                                 .connectTimeout(Duration.ofMillis(300)).readTimeout(Duration.ofSeconds(2)).build())
                         .build();
                 TokenTransportException e = assertThrows(TokenTransportException.class,
@@ -334,7 +334,7 @@ class TokenClientTest {
             wrongHost.start(InetAddress.getByName("127.0.0.1"), 0);
             URI endpoint = URI.create("https://127.0.0.1:" + wrongHost.getPort() + "/token");
             TokenClient client = TokenClient.builder(endpoint, ClientSecretPost.of(ClientId.of("c"), Secret.of(SECRET)))
-                    .trustManager(server.trustManager()).build();
+                    .tls(server.tls()).build();
             TokenTransportException e = assertThrows(TokenTransportException.class,
                     () -> client.requestToken(TokenRequest.clientCredentials()));
             assertTrue(e.getMessage().contains("TLS"), e.getMessage());
@@ -360,7 +360,7 @@ class TokenClientTest {
     void jdkTransport_onUsersHttpClient_worksAndRefusesRedirectFollowing() throws Exception {
         server.enqueueJson(200, okBody());
         java.net.http.HttpClient users = java.net.http.HttpClient.newBuilder()
-                .sslContext(dev.clientauth.core.http.TlsSessions.clientContext(null, server.trustManager())).build();
+                .sslContext(server.tls().sslContext()).build();
         TokenClient client = TokenClient.builder(server.uri("/token"), ClientSecretPost.of(ClientId.of("c"), Secret.of(SECRET)))
                 .transport(JdkHttpTransport.builder().httpClient(users).build()).build();
         assertEquals(TOKEN, client.requestToken(TokenRequest.clientCredentials()).accessToken().value());
@@ -368,7 +368,7 @@ class TokenClientTest {
                 .followRedirects(java.net.http.HttpClient.Redirect.NORMAL).build();
         assertThrows(IllegalArgumentException.class, () -> JdkHttpTransport.builder().httpClient(following).build());
         assertThrows(IllegalStateException.class, () -> JdkHttpTransport.builder().httpClient(users)
-                .trustManager(server.trustManager()).build());
+                .tls(server.tls()).build());
     }
 
     @Test

@@ -86,8 +86,8 @@ class TokenSourceTest {
     private TokenSource.Builder builder() {
         TokenClient client = TokenClient.builder(server.uri("/token"),
                 ClientSecretBasic.of(ClientId.of("client-1"), Secret.of(SECRET)))
-                .trustManager(server.trustManager()).clock(clock).build();
-        return TokenSource.builder(client).random(() -> 0.5).jitter(0).sleeper(sleeps::add).listener(events::add);
+                .tls(server.tls()).clock(clock).build();
+        return TokenSource.builder(client).random(() -> 0.5).refreshPolicy(RefreshPolicy.defaults().withJitter(0)).sleeper(sleeps::add).listener(events::add);
     }
 
     private List<AccessToken> concurrently(int threads) throws Exception {
@@ -170,7 +170,7 @@ class TokenSourceTest {
 
     @Test
     void outage_validTokenServed_thenTypedErrorAfterExpiry() throws Exception {
-        source = builder().retry(2, Duration.ofMillis(100), Duration.ofSeconds(1)).build();
+        source = builder().retryPolicy(new RetryPolicy(2, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(1))).build();
         AccessToken first = source.token();
         for (int i = 0; i < 20; i++) {
             scripted.add(status(503, null));
@@ -200,7 +200,7 @@ class TokenSourceTest {
     @Test
     void retryAfter_longerThanCap_notCutShort() throws Exception {
         scripted.add(status(503, "120"));
-        source = builder().retry(4, Duration.ofMillis(100), Duration.ofSeconds(30)).build();
+        source = builder().retryPolicy(new RetryPolicy(4, Duration.ofMillis(100), Duration.ofSeconds(30), Duration.ofSeconds(1))).build();
         UnexpectedStatusException e = assertThrows(UnexpectedStatusException.class, source::token);
         assertEquals(Duration.ofSeconds(120), e.retryAfter().orElseThrow());
         assertEquals(List.of(), sleeps);
@@ -212,7 +212,7 @@ class TokenSourceTest {
         for (int i = 0; i < 2; i++) {
             scripted.add(new MockResponse.Builder().code(200).onResponseStart(new SocketEffect.CloseSocket()).build());
         }
-        source = builder().retry(4, Duration.ofMillis(200), Duration.ofSeconds(30)).build();
+        source = builder().retryPolicy(new RetryPolicy(4, Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(1))).build();
         assertEquals("tok-1", source.token().value());
         // full jitter with random 0.5: half of 200 ms, then half of 400 ms
         assertEquals(List.of(Duration.ofMillis(100), Duration.ofMillis(200)), sleeps);
@@ -376,8 +376,8 @@ class TokenSourceTest {
     void systemClock_timerMarksTokenDue_refreshRunsInBackground() throws Exception {
         scripted.add(token(2));
         TokenClient client = TokenClient.builder(server.uri("/token"),
-                ClientSecretBasic.of(ClientId.of("client-1"), Secret.of(SECRET))).trustManager(server.trustManager()).build();
-        source = TokenSource.builder(client).jitter(0).minimumTimeLeft(Duration.ZERO).expiryLeeway(Duration.ZERO)
+                ClientSecretBasic.of(ClientId.of("client-1"), Secret.of(SECRET))).tls(server.tls()).build();
+        source = TokenSource.builder(client).refreshPolicy(RefreshPolicy.defaults().withJitter(0).withMinimumTimeLeft(Duration.ZERO).withExpiryLeeway(Duration.ZERO))
                 .listener(events::add).build();
         AccessToken first = source.token();
         assertSame(first, source.token(), "a hit before the refresh point");

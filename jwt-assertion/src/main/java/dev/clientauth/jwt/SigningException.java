@@ -6,6 +6,8 @@ package dev.clientauth.jwt;
  * algorithm, never key material or the signed content.
  */
 public final class SigningException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     public SigningException(String message) {
         super(message);
     }

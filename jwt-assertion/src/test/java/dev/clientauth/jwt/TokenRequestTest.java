@@ -13,7 +13,7 @@ import dev.clientauth.core.AuthenticationContext;
 import dev.clientauth.core.ClientAuthentication;
 import dev.clientauth.core.ClientAuthenticationException;
 import dev.clientauth.core.ClientId;
-import dev.clientauth.core.FormEncoding;
+import dev.clientauth.core.internal.FormEncoding;
 import dev.clientauth.core.Secret;
 import dev.clientauth.core.TokenClient;
 import dev.clientauth.core.TokenRequest;

@@ -1,7 +1,7 @@
 package dev.clientauth.mtls;
 
 import dev.clientauth.core.TlsClientIdentity;
-import dev.clientauth.core.http.TlsSessions;
+import dev.clientauth.core.internal.TlsSessions;
 import java.security.SecureRandom;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;

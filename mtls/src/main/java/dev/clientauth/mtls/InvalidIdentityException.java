@@ -7,6 +7,8 @@ package dev.clientauth.mtls;
  * name the file, subject and thumbprint, never key material or passwords.
  */
 public final class InvalidIdentityException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     public InvalidIdentityException(String message) {
         super(message);
     }

@@ -10,6 +10,7 @@ import java.util.Objects;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * A complete test PKI generated at run time: root CA → intermediate CA → leaves, server
@@ -127,6 +128,11 @@ public final class TestPki {
     /** A PKCS#12 trust store with this PKI's root. */
     public KeyStore trustStore() {
         return Pkcs12.trustStore(root.certificate());
+    }
+
+    /** A trust manager for this PKI's root (and any extra trusted certificates). */
+    public X509TrustManager trustManager(X509Certificate... extraTrusted) {
+        return (X509TrustManager) trustManagerFactory(extraTrusted).getTrustManagers()[0];
     }
 
     public TrustManagerFactory trustManagerFactory(X509Certificate... extraTrusted) {

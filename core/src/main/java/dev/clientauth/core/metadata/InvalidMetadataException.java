@@ -8,6 +8,8 @@ import dev.clientauth.core.TokenRequestException;
  * configured (RFC 8414 §3.3, which forbids using such a document).
  */
 public final class InvalidMetadataException extends TokenRequestException {
+    private static final long serialVersionUID = 1L;
+
     public InvalidMetadataException(String message) {
         super(message);
     }

@@ -5,6 +5,8 @@ package dev.clientauth.jwt.keys;
  * is no longer in its HSM. The file is left as it is; new keys are never generated in its place.
  */
 public final class KeySetCorruptException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     public KeySetCorruptException(String message) {
         super(message);
     }

@@ -5,6 +5,8 @@ package dev.clientauth.jwt.verifier;
  * never contains the assertion. An authorization server answers {@code invalid_client}.
  */
 public final class InvalidClientAssertionException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     /** The check that failed. */
     public enum Check {
         MALFORMED, TYPE, ALGORITHM, KEY, SIGNATURE, ISSUER, SUBJECT, CLIENT_ID, AUDIENCE, EXPIRATION, LIFETIME,

@@ -4,7 +4,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.clientauth.core.TokenRequestException;
 import dev.clientauth.core.http.HttpTransport;
-import dev.clientauth.core.http.JdkHttpTransport;
+import dev.clientauth.core.jdk.JdkHttpTransport;
 import dev.clientauth.core.http.TransportRequest;
 import dev.clientauth.core.http.TransportResponse;
 import java.lang.System.Logger.Level;
@@ -200,7 +200,7 @@ public final class JwksCache {
         }
 
         public JwksCache build() {
-            if (!dev.clientauth.core.http.Endpoints.isSecureOrLoopback(jwksUri)) {
+            if (!dev.clientauth.core.internal.Endpoints.isSecureOrLoopback(jwksUri)) {
                 throw new IllegalArgumentException("jwks_uri must use https (http only to a loopback host): " + jwksUri);
             }
             if (transport == null) {
