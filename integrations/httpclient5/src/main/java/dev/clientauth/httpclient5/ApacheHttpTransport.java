@@ -1,68 +1,76 @@
 package dev.clientauth.httpclient5;
 
-import dev.clientauth.core.MalformedTokenResponseException;
-import dev.clientauth.core.TlsClientIdentity;
+import dev.clientauth.core.ClientTls;
 import dev.clientauth.core.TokenRequestException;
-import dev.clientauth.core.TokenTransportException;
 import dev.clientauth.core.http.HttpTransport;
 import dev.clientauth.core.http.TransportRequest;
 import dev.clientauth.core.http.TransportResponse;
-import java.io.ByteArrayOutputStream;
+import dev.clientauth.core.internal.Transports;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.X509TrustManager;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * An {@link HttpTransport} on Apache HttpClient 5 (classic), for token requests: on a client you
- * already have, or on one built by {@link ApacheClients} presenting a TLS client identity.
- * Bodies over the limit (default 1 MiB) are refused once the limit is passed. Thread-safe.
+ * already have, or on a pooled one built here on a {@link ClientTls}. Redirects are never
+ * followed, whatever the client's configuration (a 307 would otherwise re-post the form, secret
+ * and assertion included, to the {@code Location}); bodies over the limit (1 MiB) are refused as
+ * soon as the limit is passed. Thread-safe.
  */
 public final class ApacheHttpTransport implements HttpTransport, AutoCloseable {
     private final CloseableHttpClient client;
-    private final TlsClientIdentity identity;
-    private final int maxResponseBytes;
+    private final ClientTls tls;
+    private final Timeout responseTimeout;
 
-    private ApacheHttpTransport(CloseableHttpClient client, TlsClientIdentity identity, int maxResponseBytes) {
+    private ApacheHttpTransport(CloseableHttpClient client, ClientTls tls, Duration responseTimeout) {
         this.client = client;
-        this.identity = identity;
-        this.maxResponseBytes = maxResponseBytes;
+        this.tls = tls;
+        this.responseTimeout = responseTimeout == null ? null : Timeout.of(responseTimeout);
     }
 
-    /** A transport on an existing client presenting no client certificate (configure it not to follow redirects). */
+    /** A transport on an existing client (its TLS is not known here: it presents no client certificate as far as token clients know). */
     public static ApacheHttpTransport on(CloseableHttpClient client) {
-        return new ApacheHttpTransport(client, null, 1 << 20);
+        return new ApacheHttpTransport(Objects.requireNonNull(client, "client"), null, null);
     }
 
-    /** A transport on a new pooled client presenting {@code identity} (null for none). */
-    public static ApacheHttpTransport create(TlsClientIdentity identity, X509TrustManager trust, Duration connectTimeout,
-            Duration responseTimeout) {
-        return new ApacheHttpTransport(ApacheClients.builder(identity, trust, connectTimeout, responseTimeout).build(),
-                identity, 1 << 20);
+    /** A transport on a new pooled client presenting {@code tls}, with a 10 s connect and 30 s response timeout. */
+    public static ApacheHttpTransport create(ClientTls tls) {
+        return create(tls, ApacheClients.CONNECT_TIMEOUT, ApacheClients.RESPONSE_TIMEOUT);
     }
 
+    /** A transport on a new pooled client presenting {@code tls}, with the given timeouts. */
+    public static ApacheHttpTransport create(ClientTls tls, Duration connectTimeout, Duration responseTimeout) {
+        Objects.requireNonNull(tls, "tls");
+        CloseableHttpClient client = ApacheClients.present(HttpClients.custom(), tls, connectTimeout, responseTimeout)
+                .disableRedirectHandling().build();
+        return new ApacheHttpTransport(client, tls, responseTimeout);
+    }
+
+    /** The underlying client. */
     public CloseableHttpClient httpClient() {
         return client;
     }
 
     @Override
-    public Optional<TlsClientIdentity> clientIdentity() {
-        return Optional.ofNullable(identity);
+    public Optional<ClientTls> tls() {
+        return Optional.ofNullable(tls);
     }
 
     @Override
@@ -77,6 +85,11 @@ public final class ApacheHttpTransport implements HttpTransport, AutoCloseable {
             post.setEntity(new ByteArrayEntity(body, ContentType.parse(type)));
             http = post;
         }
+        RequestConfig.Builder config = RequestConfig.custom().setRedirectsEnabled(false);
+        if (responseTimeout != null) {
+            config.setResponseTimeout(responseTimeout);
+        }
+        http.setConfig(config.build());
         request.headers().forEach((name, value) -> {
             if (!name.equalsIgnoreCase("Content-Type")) {
                 http.setHeader(name, value);
@@ -88,51 +101,31 @@ public final class ApacheHttpTransport implements HttpTransport, AutoCloseable {
                 for (Header header : response.getHeaders()) {
                     headers.computeIfAbsent(header.getName(), k -> new ArrayList<>()).add(header.getValue());
                 }
-                return new TransportResponse(response.getCode(), headers, read(response.getEntity(), response.getCode(), request));
+                return new TransportResponse(response.getCode(), headers,
+                        read(response.getEntity(), response.getCode(), request));
             });
-        } catch (BodyTooLarge e) {
-            throw e.exception;
-        } catch (InterruptedIOException e) {
-            throw new TokenTransportException("timed out talking to " + request.uri(), e, true);
-        } catch (SSLException e) {
-            throw new TokenTransportException("TLS failure with " + request.uri() + ": " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new TokenTransportException("exchange with " + request.uri() + " failed: " + e.getMessage(), e);
+            throw Transports.translate(request.uri(), e, clientIdentity().orElse(null));
         }
     }
 
-    private byte[] read(HttpEntity entity, int status, TransportRequest request) throws IOException {
+    private static byte[] read(HttpEntity entity, int status, TransportRequest request) throws IOException {
         if (entity == null) {
             return new byte[0];
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (InputStream in = entity.getContent()) {
-            byte[] chunk = new byte[8192];
-            int n;
-            while ((n = in.read(chunk)) != -1) {
-                if (out.size() + n > maxResponseBytes) {
-                    throw new BodyTooLarge(new MalformedTokenResponseException("response body from " + request.uri()
-                            + " exceeds the limit of " + maxResponseBytes + " bytes", status));
-                }
-                out.write(chunk, 0, n);
-            }
-        }
-        return out.toByteArray();
-    }
-
-    private static final class BodyTooLarge extends IOException {
-    private static final long serialVersionUID = 1L;
-
-        final MalformedTokenResponseException exception;
-
-        BodyTooLarge(MalformedTokenResponseException exception) {
-            super(exception.getMessage());
-            this.exception = exception;
+            return Transports.readLimited(in, entity.getContentLength(), Transports.DEFAULT_MAX_RESPONSE_BYTES,
+                    request.uri(), status);
         }
     }
 
     @Override
     public void close() throws IOException {
         client.close();
+    }
+
+    @Override
+    public String toString() {
+        return "ApacheHttpTransport[" + (tls == null ? "user client" : tls) + "]";
     }
 }

@@ -2,15 +2,19 @@ package dev.clientauth.httpclient5;
 
 import dev.clientauth.core.AccessToken;
 import dev.clientauth.core.TokenSource;
-import dev.clientauth.core.internal.BearerChallenge;
+import dev.clientauth.core.CertificateThumbprint;
+import dev.clientauth.core.TlsClientIdentity;
+import dev.clientauth.core.TokenNotSentException;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
+import java.net.URI;
 import java.util.Objects;
 import org.apache.hc.client5.http.async.AsyncExecCallback;
 import org.apache.hc.client5.http.async.AsyncExecChain;
 import org.apache.hc.client5.http.async.AsyncExecChainHandler;
+import org.apache.hc.client5.http.impl.ChainElement;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpException;
@@ -22,11 +26,18 @@ import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 
 /**
  * The async counterpart of {@link BearerTokenExecHandler} for Apache HttpClient 5's async
- * client: {@code Authorization: Bearer ...} on every request, and on a 401
+ * client: {@code Authorization: <type> <token>} on every request, and on a 401
  * {@code Bearer error="invalid_token"} one retry with a fresh token — never twice, never when the
  * entity producer is not repeatable. Tokens are obtained with
  * {@link TokenSource#tokenAsync()}, so the I/O reactor never waits for a token request.
- * Thread-safe.
+ *
+ * <pre>
+ * CloseableHttpAsyncClient api = BearerTokenAsyncExecHandler.of(tokens);   // started
+ * </pre>
+ *
+ * <p>The same rules as the classic handler: the source's TLS on the connection pool, a
+ * certificate-bound token only over a connection presenting its certificate, tokens only to
+ * allowed destinations and never to another origin on a redirect. Thread-safe.
  */
 public final class BearerTokenAsyncExecHandler implements AsyncExecChainHandler {
     private final TokenSource source;
@@ -35,21 +46,72 @@ public final class BearerTokenAsyncExecHandler implements AsyncExecChainHandler 
         this.source = Objects.requireNonNull(source, "source");
     }
 
-    /** Adds the handler to an async client builder, first in the chain. */
+    /** A started async client with the source's TLS, HttpClient's defaults otherwise. Close it when done. */
+    public static CloseableHttpAsyncClient of(TokenSource source) {
+        CloseableHttpAsyncClient client = install(HttpAsyncClients.custom(), source).build();
+        client.start();
+        return client;
+    }
+
+    /**
+     * Configures {@code builder}: a connection pool on the source's TLS (10 s connect timeout), this
+     * handler first in the chain and, when the source presents a client certificate, the
+     * certificate check after the connection is made.
+     */
     public static HttpAsyncClientBuilder install(HttpAsyncClientBuilder builder, TokenSource source) {
-        return builder.addExecInterceptorFirst("clientauth-bearer", new BearerTokenAsyncExecHandler(source));
+        Objects.requireNonNull(builder, "builder");
+        ApacheClients.present(builder, source.tls(), ApacheClients.CONNECT_TIMEOUT);
+        builder.addExecInterceptorFirst("clientauth-bearer", new BearerTokenAsyncExecHandler(source));
+        source.tls().identity().ifPresent(identity -> builder.addExecInterceptorAfter(ChainElement.CONNECT.name(),
+                "clientauth-certificate-guard", new AsyncCertificateGuard(identity)));
+        return builder;
+    }
+
+    /** The async counterpart of the classic handler's certificate check. */
+    static final class AsyncCertificateGuard implements AsyncExecChainHandler {
+        private final TlsClientIdentity identity;
+
+        AsyncCertificateGuard(TlsClientIdentity identity) {
+            this.identity = identity;
+        }
+
+        @Override
+        public void execute(HttpRequest request, AsyncEntityProducer entityProducer, AsyncExecChain.Scope scope,
+                AsyncExecChain chain, AsyncExecCallback callback) throws HttpException, IOException {
+            Object bound = scope.clientContext.getAttribute(BearerTokenExecHandler.BOUND_ATTRIBUTE);
+            if (bound instanceof CertificateThumbprint expected && request.containsHeader("Authorization")) {
+                try {
+                    BearerTokenExecHandler.check(expected, identity, scope.clientContext.getSSLSession());
+                } catch (TokenNotSentException e) {
+                    callback.failed(new BearerTokenExecHandler.Refusal(e)); // not an IOException: not retried
+                    return;
+                }
+            }
+            chain.proceed(request, entityProducer, scope, callback);
+        }
     }
 
     @Override
     public void execute(HttpRequest request, AsyncEntityProducer entityProducer, AsyncExecChain.Scope scope,
             AsyncExecChain chain, AsyncExecCallback callback) {
         HttpRequest original = copy(request);
+        try {
+            URI target = BearerTokenExecHandler.target(request);
+            if (!source.isAllowedDestination(target)) {
+                throw new TokenNotSentException("refusing to send an access token to " + target
+                        + ": not https (http only to loopback) or not an allowed origin");
+            }
+        } catch (IOException e) {
+            callback.failed(e);
+            return;
+        }
         source.tokenAsync().whenComplete((token, failure) -> {
             if (failure != null) {
                 callback.failed(failure instanceof Exception ? (Exception) failure : new IOException(failure));
                 return;
             }
             request.setHeader("Authorization", token.authorizationHeaderValue());
+            scope.clientContext.setAttribute(BearerTokenExecHandler.BOUND_ATTRIBUTE, token.boundCertificate().orElse(null));
             proceed(request, entityProducer, scope, chain, callback, () -> retry(original, token, entityProducer, scope,
                     chain, callback));
         });
@@ -64,6 +126,7 @@ public final class BearerTokenAsyncExecHandler implements AsyncExecChainHandler 
                 return;
             }
             original.setHeader("Authorization", fresh.authorizationHeaderValue());
+            scope.clientContext.setAttribute(BearerTokenExecHandler.BOUND_ATTRIBUTE, fresh.boundCertificate().orElse(null));
             if (entityProducer != null) {
                 entityProducer.releaseResources(); // a repeatable producer rewinds to produce its content again
             }
@@ -105,7 +168,7 @@ public final class BearerTokenAsyncExecHandler implements AsyncExecChainHandler 
 
                 @Override
                 public void failed(Exception cause) {
-                    callback.failed(cause);
+                    callback.failed(cause instanceof BearerTokenExecHandler.Refusal refusal ? refusal.refusal() : cause);
                 }
             });
         } catch (HttpException | IOException | RuntimeException e) {
@@ -124,10 +187,6 @@ public final class BearerTokenAsyncExecHandler implements AsyncExecChainHandler 
     }
 
     private static boolean isInvalidToken(HttpResponse response) {
-        List<String> values = new ArrayList<>();
-        for (Header header : response.getHeaders("WWW-Authenticate")) {
-            values.add(header.getValue());
-        }
-        return BearerChallenge.isInvalidToken(values);
+        return BearerTokenExecHandler.isInvalidToken(response);
     }
 }

@@ -1,52 +1,96 @@
 package dev.clientauth.httpclient5;
 
 import dev.clientauth.core.AccessToken;
+import dev.clientauth.core.CertificateThumbprint;
+import dev.clientauth.core.TlsClientIdentity;
+import dev.clientauth.core.TokenNotSentException;
 import dev.clientauth.core.TokenSource;
 import dev.clientauth.core.internal.BearerChallenge;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import javax.net.ssl.SSLSession;
 import org.apache.hc.client5.http.classic.ExecChain;
 import org.apache.hc.client5.http.classic.ExecChainHandler;
+import org.apache.hc.client5.http.impl.ChainElement;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
-import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.HttpResponse;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
 
 /**
- * An Apache HttpClient 5 {@link ExecChainHandler} that adds {@code Authorization: Bearer ...} from
- * a {@link TokenSource} to every request, and on a 401 {@code Bearer error="invalid_token"}
- * invalidates the token and sends the request once more with a fresh one — never twice, never
- * when the entity is not repeatable.
+ * An Apache HttpClient 5 {@link ExecChainHandler} for API calls with tokens from a
+ * {@link TokenSource}: {@code Authorization: <type> <token>} on every request, and on a 401
+ * {@code Bearer error="invalid_token"} the token is invalidated and the request sent once more with
+ * a fresh one — never twice, never when the entity is not repeatable.
  *
- * <p>For certificate-bound tokens build the client with {@link ApacheClients#builder} from the
- * same identity as the token source. Thread-safe.
+ * <pre>
+ * CloseableHttpClient api = BearerTokenExecHandler.of(tokens);
+ * // or, on a builder of your own:
+ * CloseableHttpClient api = BearerTokenExecHandler.install(HttpClients.custom(), tokens).build();
+ * </pre>
+ *
+ * <p>{@link #install} gives the builder a connection pool on the source's {@link TokenSource#tls()},
+ * so API calls present the certificate the tokens are bound to, and adds a check after the
+ * connection is made that refuses to send a certificate-bound token over a connection without that
+ * certificate. Tokens go only to destinations {@link TokenSource#isAllowedDestination allowed} by
+ * the source, and never to another origin on a redirect. Thread-safe.
  */
 public final class BearerTokenExecHandler implements ExecChainHandler {
+    static final String BOUND_ATTRIBUTE = "dev.clientauth.bound-certificate";
+
     private final TokenSource source;
 
     private BearerTokenExecHandler(TokenSource source) {
         this.source = Objects.requireNonNull(source, "source");
     }
 
-    /** Adds the handler to a builder, first in the chain. */
+    /** A pooled client with the source's TLS, HttpClient's defaults otherwise. */
+    public static CloseableHttpClient of(TokenSource source) {
+        return install(HttpClients.custom(), source).build();
+    }
+
+    /**
+     * Configures {@code builder}: a connection pool on the source's TLS (10 s connect, 30 s socket
+     * timeout), this handler first in the chain and, when the source presents a client
+     * certificate, the certificate check after the connection is made.
+     */
     public static HttpClientBuilder install(HttpClientBuilder builder, TokenSource source) {
-        return builder.addExecInterceptorFirst("clientauth-bearer", new BearerTokenExecHandler(source));
+        Objects.requireNonNull(builder, "builder");
+        ApacheClients.present(builder, source.tls(), ApacheClients.CONNECT_TIMEOUT, ApacheClients.RESPONSE_TIMEOUT);
+        builder.addExecInterceptorFirst("clientauth-bearer", new BearerTokenExecHandler(source));
+        source.tls().identity().ifPresent(identity -> builder.addExecInterceptorAfter(ChainElement.CONNECT.name(),
+                "clientauth-certificate-guard", new CertificateGuard(identity)));
+        return builder;
     }
 
     @Override
     public ClassicHttpResponse execute(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
             throws IOException, HttpException {
+        URI target = target(request);
+        if (!source.isAllowedDestination(target)) {
+            throw new TokenNotSentException("refusing to send an access token to " + target
+                    + ": not https (http only to loopback) or not an allowed origin");
+        }
         AccessToken token = source.token();
-        request.setHeader("Authorization", token.authorizationHeaderValue());
+        authorize(request, token, scope.clientContext);
         // the chain adds protocol headers (Content-Length, ...) to the request it sends: keep a clean copy
         ClassicHttpRequest original = ClassicRequestBuilder.copy(request).build();
-        ClassicHttpResponse response = chain.proceed(request, scope);
+        ClassicHttpResponse response = proceed(request, scope, chain);
         if (response.getCode() != 401 || !isInvalidToken(response)) {
             return response;
         }
@@ -57,15 +101,90 @@ public final class BearerTokenExecHandler implements ExecChainHandler {
         EntityUtils.consume(response.getEntity());
         response.close();
         source.invalidate(token);
-        original.setHeader("Authorization", source.token().authorizationHeaderValue());
-        return chain.proceed(original, scope);
+        authorize(original, source.token(), scope.clientContext);
+        return proceed(original, scope, chain);
     }
 
-    private static boolean isInvalidToken(ClassicHttpResponse response) {
+    private static ClassicHttpResponse proceed(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
+            throws IOException, HttpException {
+        try {
+            return chain.proceed(request, scope);
+        } catch (Refusal e) {
+            throw e.refusal();
+        }
+    }
+
+    private static void authorize(HttpRequest request, AccessToken token, HttpClientContext context) {
+        request.setHeader("Authorization", token.authorizationHeaderValue());
+        context.setAttribute(BOUND_ATTRIBUTE, token.boundCertificate().orElse(null));
+    }
+
+    static URI target(HttpRequest request) throws IOException {
+        try {
+            return request.getUri();
+        } catch (URISyntaxException e) {
+            throw new TokenNotSentException("refusing to send an access token to an invalid URI");
+        }
+    }
+
+    static boolean isInvalidToken(HttpResponse response) {
         List<String> values = new ArrayList<>();
         for (Header header : response.getHeaders("WWW-Authenticate")) {
             values.add(header.getValue());
         }
         return BearerChallenge.isInvalidToken(values);
+    }
+
+    /**
+     * After the connection is made: a request carrying a certificate-bound token goes out only
+     * over a connection presenting that certificate, which must be the identity's current one.
+     */
+    static final class CertificateGuard implements ExecChainHandler {
+        private final TlsClientIdentity identity;
+
+        CertificateGuard(TlsClientIdentity identity) {
+            this.identity = identity;
+        }
+
+        @Override
+        public ClassicHttpResponse execute(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
+                throws IOException, HttpException {
+            Object bound = scope.clientContext.getAttribute(BOUND_ATTRIBUTE);
+            if (bound instanceof CertificateThumbprint expected && request.containsHeader("Authorization")) {
+                try {
+                    check(expected, identity, scope.clientContext.getSSLSession());
+                } catch (TokenNotSentException e) {
+                    throw new Refusal(e);
+                }
+            }
+            return chain.proceed(request, scope);
+        }
+    }
+
+    /**
+     * Carries a refusal out of the chain as an {@link HttpException}, which the retry element does
+     * not retry (it would resend the request without the token); the bearer handler unwraps it.
+     */
+    static final class Refusal extends HttpException {
+        private static final long serialVersionUID = 1L;
+
+        Refusal(TokenNotSentException cause) {
+            super(cause.getMessage(), cause);
+        }
+
+        TokenNotSentException refusal() {
+            return (TokenNotSentException) getCause();
+        }
+    }
+
+    static void check(CertificateThumbprint expected, TlsClientIdentity identity, SSLSession session)
+            throws TokenNotSentException {
+        Certificate[] local = session == null ? null : session.getLocalCertificates();
+        boolean presented = local != null && local.length > 0 && local[0] instanceof X509Certificate leaf
+                && CertificateThumbprint.of(leaf).matches(expected);
+        if (!presented || !expected.matches(identity.thumbprint())) {
+            throw new TokenNotSentException("refusing to send a token bound to x5t#S256=" + expected
+                    + " over a connection that does not present that client certificate");
+        }
     }
 }

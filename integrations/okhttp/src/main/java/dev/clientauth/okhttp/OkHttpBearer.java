@@ -2,17 +2,16 @@ package dev.clientauth.okhttp;
 
 import dev.clientauth.core.AccessToken;
 import dev.clientauth.core.CertificateThumbprint;
+import dev.clientauth.core.ClientTls;
 import dev.clientauth.core.TlsClientIdentity;
+import dev.clientauth.core.TokenNotSentException;
 import dev.clientauth.core.TokenSource;
 import dev.clientauth.core.internal.BearerChallenge;
-import dev.clientauth.core.internal.TlsSessions;
 import java.io.IOException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Objects;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.X509TrustManager;
 import okhttp3.Authenticator;
 import okhttp3.Connection;
 import okhttp3.Interceptor;
@@ -22,15 +21,22 @@ import okhttp3.Response;
 import okhttp3.Route;
 
 /**
- * OkHttp integration for API calls: an application {@link Interceptor} adds
- * {@code Authorization: Bearer ...} from a {@link TokenSource}, and an {@link Authenticator}
- * answers a 401 {@code Bearer error="invalid_token"} by invalidating the token and retrying once
- * with a fresh one (never for a one-shot body, never twice).
+ * OkHttp for API calls with tokens from a {@link TokenSource}: an application {@link Interceptor}
+ * adds {@code Authorization: <type> <token>}, and an {@link Authenticator} answers a 401
+ * {@code Bearer error="invalid_token"} by invalidating the token and retrying once with a fresh one
+ * (never for a one-shot body, never twice).
  *
- * <p>{@link #install} wires both into an {@link OkHttpClient.Builder}. When the token source
- * authenticates with a client certificate, it also makes the client present that certificate and
- * adds a network interceptor that refuses to send a token over a connection whose client
- * certificate is not the current one. Thread-safe.
+ * <pre>
+ * OkHttpClient api = OkHttpBearer.of(tokens);
+ * // or, on a builder of your own:
+ * OkHttpClient api = OkHttpBearer.install(new OkHttpClient.Builder(), tokens).build();
+ * </pre>
+ *
+ * <p>The client's TLS is the source's {@link TokenSource#tls()}; when it presents a client
+ * certificate, a network interceptor refuses to send a token over a connection whose client
+ * certificate is not the current one, and a reload evicts the connection pool. Tokens go only to
+ * destinations {@link TokenSource#isAllowedDestination allowed} by the source; OkHttp drops the
+ * {@code Authorization} header when a redirect leaves the origin. Thread-safe.
  */
 public final class OkHttpBearer implements Interceptor, Authenticator {
     private final TokenSource source;
@@ -39,35 +45,35 @@ public final class OkHttpBearer implements Interceptor, Authenticator {
         this.source = Objects.requireNonNull(source, "source");
     }
 
-    /**
-     * Configures {@code builder} for bearer tokens from {@code source}; {@code trust} (null for the
-     * JDK default) is used when the source presents a client certificate.
-     */
-    public static OkHttpClient.Builder install(OkHttpClient.Builder builder, TokenSource source, X509TrustManager trust) {
+    /** A client with OkHttp's defaults and the source's TLS. */
+    public static OkHttpClient of(TokenSource source) {
+        return install(new OkHttpClient.Builder(), source).build();
+    }
+
+    /** Configures {@code builder} for tokens from {@code source}: TLS, interceptor, authenticator and guard. */
+    public static OkHttpClient.Builder install(OkHttpClient.Builder builder, TokenSource source) {
         OkHttpBearer bearer = new OkHttpBearer(source);
+        presenting(Objects.requireNonNull(builder, "builder"), source.tls());
         builder.addInterceptor(bearer).authenticator(bearer);
-        TlsClientIdentity identity = source.client().transport().clientIdentity().orElse(null);
-        if (identity != null) {
-            X509TrustManager trustManager = trust != null ? trust : OkHttpTransport.defaultTrust();
-            SSLContext context = TlsSessions.clientContext(identity, trustManager);
-            builder.sslSocketFactory(context.getSocketFactory(), trustManager);
-            builder.addNetworkInterceptor(new CertificateGuard(identity));
-            okhttp3.ConnectionPool pool = new okhttp3.ConnectionPool();
-            builder.connectionPool(pool);
-            identity.addChangeListener((oldThumbprint, newThumbprint) -> pool.evictAll());
-        }
+        source.tls().identity().ifPresent(identity -> builder.addNetworkInterceptor(new CertificateGuard(identity)));
         return builder;
     }
 
-    /** An interceptor and authenticator for {@code source}, for wiring by hand. */
-    public static OkHttpBearer of(TokenSource source) {
-        return new OkHttpBearer(source);
+    /** Gives {@code builder} the TLS of {@code tls} and a pool evicted on every identity change. */
+    static OkHttpClient.Builder presenting(OkHttpClient.Builder builder, ClientTls tls) {
+        return builder.sslSocketFactory(tls.sslContext().getSocketFactory(), tls.trustManager())
+                .connectionPool(OkHttpTransport.pool(tls));
     }
 
     @Override
     public Response intercept(Chain chain) throws IOException {
+        Request request = chain.request();
+        if (!source.isAllowedDestination(request.url().uri())) {
+            throw new TokenNotSentException("refusing to send an access token to " + request.url().redact()
+                    + ": not https (http only to loopback) or not an allowed origin");
+        }
         AccessToken token = source.token();
-        return chain.proceed(chain.request().newBuilder().header("Authorization", token.authorizationHeaderValue()).build());
+        return chain.proceed(request.newBuilder().header("Authorization", token.authorizationHeaderValue()).build());
     }
 
     @Override
@@ -83,15 +89,18 @@ public final class OkHttpBearer implements Interceptor, Authenticator {
             return null;
         }
         String sent = request.header("Authorization");
+        if (sent == null || !source.isAllowedDestination(request.url().uri())) {
+            return null; // not a request this adapter authorized
+        }
         AccessToken current = source.token();
-        if (sent != null && sent.equals(current.authorizationHeaderValue())) {
+        if (sent.equals(current.authorizationHeaderValue())) {
             source.invalidate(current);
             current = source.token();
         }
         return request.newBuilder().header("Authorization", current.authorizationHeaderValue()).build();
     }
 
-    /** Refuses to send a request over a connection that does not present the current client certificate. */
+    /** Refuses to send a token over a connection that does not present the current client certificate. */
     static final class CertificateGuard implements Interceptor {
         private final TlsClientIdentity identity;
 
@@ -101,14 +110,17 @@ public final class OkHttpBearer implements Interceptor, Authenticator {
 
         @Override
         public Response intercept(Chain chain) throws IOException {
+            if (chain.request().header("Authorization") == null) {
+                return chain.proceed(chain.request());
+            }
             Connection connection = chain.connection();
             List<Certificate> local = connection == null || connection.handshake() == null
                     ? List.of() : connection.handshake().localCertificates();
             CertificateThumbprint expected = identity.thumbprint();
-            if (local.isEmpty() || !(local.get(0) instanceof X509Certificate)
-                    || !CertificateThumbprint.of((X509Certificate) local.get(0)).matches(expected)) {
-                throw new IOException("refusing to send a certificate-bound token over a connection that does not present "
-                        + "the client certificate x5t#S256=" + expected);
+            if (local.isEmpty() || !(local.get(0) instanceof X509Certificate leaf)
+                    || !CertificateThumbprint.of(leaf).matches(expected)) {
+                throw new TokenNotSentException("refusing to send a certificate-bound token over a connection that "
+                        + "does not present the client certificate x5t#S256=" + expected);
             }
             return chain.proceed(chain.request());
         }

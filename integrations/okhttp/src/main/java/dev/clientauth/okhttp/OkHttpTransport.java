@@ -1,100 +1,71 @@
 package dev.clientauth.okhttp;
 
-import dev.clientauth.core.MalformedTokenResponseException;
-import dev.clientauth.core.TlsClientIdentity;
+import dev.clientauth.core.ClientTls;
 import dev.clientauth.core.TokenRequestException;
-import dev.clientauth.core.TokenTransportException;
 import dev.clientauth.core.http.HttpTransport;
-import dev.clientauth.core.internal.TlsSessions;
 import dev.clientauth.core.http.TransportRequest;
 import dev.clientauth.core.http.TransportResponse;
+import dev.clientauth.core.internal.Transports;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.security.GeneralSecurityException;
+import java.io.InputStream;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 import okhttp3.Call;
+import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
-import okio.Buffer;
-import okio.BufferedSource;
 
 /**
  * An {@link HttpTransport} on OkHttp, for token requests: on a client you already have, or on
- * one built here that presents a TLS client identity. Redirects are not followed; response bodies
- * over the limit (default 1 MiB) are refused as soon as the limit is passed.
+ * one built here on a {@link ClientTls}. Redirects are never followed; response bodies over the
+ * limit (1 MiB) are refused as soon as the limit is passed, as a
+ * {@link dev.clientauth.core.MalformedTokenResponseException} (not retried).
  *
  * <p>Thread-safe.
  */
 public final class OkHttpTransport implements HttpTransport {
     private final OkHttpClient client;
-    private final TlsClientIdentity identity;
-    private final long maxResponseBytes;
+    private final ClientTls tls;
 
-    private OkHttpTransport(OkHttpClient client, TlsClientIdentity identity, long maxResponseBytes) {
+    private OkHttpTransport(OkHttpClient client, ClientTls tls) {
         this.client = client.newBuilder().followRedirects(false).followSslRedirects(false).build();
-        this.identity = identity;
-        this.maxResponseBytes = maxResponseBytes;
+        this.tls = tls;
     }
 
-    /** A transport on an existing client that presents no client certificate. */
+    /** A transport on an existing client (its TLS is not known here: it presents no client certificate as far as token clients know). */
     public static OkHttpTransport on(OkHttpClient client) {
-        return new OkHttpTransport(client, null, 1 << 20);
+        return new OkHttpTransport(Objects.requireNonNull(client, "client"), null);
     }
 
-    /**
-     * A transport on a new client presenting {@code identity} (null for none), trusting {@code trust}
-     * (null for the JDK default), with the given timeouts.
-     */
-    public static OkHttpTransport create(TlsClientIdentity identity, X509TrustManager trust, Duration connectTimeout,
-            Duration readTimeout) {
-        X509TrustManager trustManager = trust != null ? trust : defaultTrust();
-        SSLContext context = TlsSessions.clientContext(identity, trustManager);
-        okhttp3.ConnectionPool pool = new okhttp3.ConnectionPool();
-        if (identity != null) {
-            identity.addChangeListener((oldThumbprint, newThumbprint) -> pool.evictAll());
-        }
-        OkHttpClient client = new OkHttpClient.Builder()
-                .sslSocketFactory(context.getSocketFactory(), trustManager)
-                .connectionPool(pool)
+    /** A transport on a new client presenting {@code tls}, with a 10 s connect and 30 s read timeout. */
+    public static OkHttpTransport create(ClientTls tls) {
+        return create(tls, Duration.ofSeconds(10), Duration.ofSeconds(30));
+    }
+
+    /** A transport on a new client presenting {@code tls}, with the given timeouts. */
+    public static OkHttpTransport create(ClientTls tls, Duration connectTimeout, Duration readTimeout) {
+        Objects.requireNonNull(tls, "tls");
+        OkHttpClient client = OkHttpBearer.presenting(new OkHttpClient.Builder(), tls)
                 .connectTimeout(connectTimeout)
                 .readTimeout(readTimeout)
                 .callTimeout(readTimeout.plus(connectTimeout))
                 .build();
-        return new OkHttpTransport(client, identity, 1 << 20);
+        return new OkHttpTransport(client, tls);
     }
 
-    static X509TrustManager defaultTrust() {
-        try {
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init((java.security.KeyStore) null);
-            for (TrustManager manager : factory.getTrustManagers()) {
-                if (manager instanceof X509TrustManager) {
-                    return (X509TrustManager) manager;
-                }
-            }
-            throw new IllegalStateException("no X509TrustManager");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
+    /** The underlying client (redirects off). */
     public OkHttpClient okHttpClient() {
         return client;
     }
 
     @Override
-    public Optional<TlsClientIdentity> clientIdentity() {
-        return Optional.ofNullable(identity);
+    public Optional<ClientTls> tls() {
+        return Optional.ofNullable(tls);
     }
 
     @Override
@@ -111,26 +82,25 @@ public final class OkHttpTransport implements HttpTransport {
         Call call = client.newCall(builder.build());
         try (Response response = call.execute()) {
             ResponseBody responseBody = response.body();
-            Buffer buffer = new Buffer();
-            BufferedSource source = responseBody.source();
-            while (source.read(buffer, 8192) != -1) {
-                if (buffer.size() > maxResponseBytes) {
-                    throw new MalformedTokenResponseException("response body from " + request.uri()
-                            + " exceeds the limit of " + maxResponseBytes + " bytes", response.code());
-                }
+            byte[] bytes;
+            try (InputStream in = responseBody.byteStream()) {
+                bytes = Transports.readLimited(in, responseBody.contentLength(), Transports.DEFAULT_MAX_RESPONSE_BYTES,
+                        request.uri(), response.code());
             }
-            return new TransportResponse(response.code(), response.headers().toMultimap(), buffer.readByteArray());
-        } catch (InterruptedIOException e) {
-            throw new TokenTransportException("timed out talking to " + request.uri(), e, true);
-        } catch (SSLException e) {
-            throw new TokenTransportException("TLS failure with " + request.uri() + ": " + e.getMessage(), e);
+            return new TransportResponse(response.code(), response.headers().toMultimap(), bytes);
         } catch (IOException e) {
-            throw new TokenTransportException("exchange with " + request.uri() + " failed: " + e.getMessage(), e);
+            throw Transports.translate(request.uri(), e, clientIdentity().orElse(null));
         }
     }
 
     @Override
     public String toString() {
-        return "OkHttpTransport[" + (identity == null ? "no client certificate" : "x5t#S256=" + identity.thumbprint()) + "]";
+        return "OkHttpTransport[" + (tls == null ? "user client" : tls) + "]";
+    }
+
+    static ConnectionPool pool(ClientTls tls) {
+        ConnectionPool pool = new ConnectionPool();
+        tls.onIdentityChange(pool::evictAll);
+        return pool;
     }
 }
