@@ -83,6 +83,11 @@ public final class ClientTls {
         return new Builder();
     }
 
+    /** The same trust, presenting {@code identity}. */
+    public ClientTls withIdentity(TlsClientIdentity identity) {
+        return new ClientTls(Objects.requireNonNull(identity, "identity"), jdkTrust ? null : trust);
+    }
+
     /** The client identity presented, if any. */
     public Optional<TlsClientIdentity> identity() {
         return Optional.ofNullable(identity);
@@ -123,6 +128,27 @@ public final class ClientTls {
         if (identity != null) {
             identity.addChangeListener((oldThumbprint, newThumbprint) -> action.run());
         }
+    }
+
+    /**
+     * The TLS for an authentication method: {@code tls} (default {@link #defaults()}), with the
+     * method's identity added when {@code tls} presents none.
+     *
+     * @throws IllegalStateException if {@code tls} presents another identity than the method's
+     */
+    static ClientTls forMethod(ClientTls tls, TlsClientIdentity methodIdentity) {
+        ClientTls base = tls != null ? tls : defaults();
+        if (methodIdentity == null) {
+            return base;
+        }
+        if (base.identity == null) {
+            return base.withIdentity(methodIdentity);
+        }
+        if (base.identity != methodIdentity) {
+            throw new IllegalStateException("the authentication method presents a TLS client certificate: the TLS "
+                    + "material must present that same identity, or none (it is then added)");
+        }
+        return base;
     }
 
     private SSLContext current() {

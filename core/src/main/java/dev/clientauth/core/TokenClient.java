@@ -169,7 +169,10 @@ public final class TokenClient {
             return this;
         }
 
-        /** TLS for the default transport: client identity (for mTLS, the method's) and trust. */
+        /**
+         * TLS for the default transport: trust, and the client identity (for an mTLS method its
+         * identity, which is added when {@code tls} has none).
+         */
         public Builder tls(ClientTls tls) {
             this.tls = Objects.requireNonNull(tls, "tls");
             return this;
@@ -209,8 +212,7 @@ public final class TokenClient {
             Optional<TlsClientIdentity> methodIdentity = authentication.tlsIdentity();
             HttpTransport chosen = transport;
             if (chosen == null) {
-                chosen = JdkHttpTransport.builder()
-                        .tls(tls != null ? tls : methodIdentity.map(ClientTls::of).orElseGet(ClientTls::defaults)).build();
+                chosen = JdkHttpTransport.builder().tls(ClientTls.forMethod(tls, methodIdentity.orElse(null))).build();
             } else if (tls != null) {
                 throw new IllegalStateException("tls applies to the default transport only; "
                         + "configure TLS on the given transport instead");

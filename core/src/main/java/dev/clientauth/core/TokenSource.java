@@ -697,11 +697,7 @@ public final class TokenSource implements AutoCloseable {
                 return new TokenSource(this, null, client, fromClient);
             }
             Optional<TlsClientIdentity> methodIdentity = authentication.tlsIdentity();
-            ClientTls chosenTls = tls != null ? tls : methodIdentity.map(ClientTls::of).orElseGet(ClientTls::defaults);
-            if (methodIdentity.isPresent() && chosenTls.identity().orElse(null) != methodIdentity.get()) {
-                throw new IllegalStateException(authentication.method() + " authenticates with a TLS client certificate: "
-                        + "tls(..) must present that same identity");
-            }
+            ClientTls chosenTls = ClientTls.forMethod(tls, methodIdentity.orElse(null));
             HttpTransport chosenTransport;
             if (transport != null) {
                 if (tls != null) {

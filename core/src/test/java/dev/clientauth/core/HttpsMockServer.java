@@ -52,6 +52,11 @@ public final class HttpsMockServer implements AutoCloseable {
                 .addHeader("Content-Type", "application/json;charset=UTF-8").body(json).build());
     }
 
+    /** A 200 token response: {@code at-1}, Bearer, 300 s. */
+    public void enqueueToken() {
+        enqueueJson(200, "{\"access_token\":\"at-1\",\"token_type\":\"Bearer\",\"expires_in\":300}");
+    }
+
     @Override
     public void close() {
         server.close();

@@ -11,7 +11,8 @@ import java.util.Objects;
 
 /**
  * The assertion settings shared by {@code private_key_jwt} and {@code client_secret_jwt}, with
- * the defaults of draft-ietf-oauth-rfc7523bis and FAPI 2.0. Mutable while building.
+ * the defaults of draft-ietf-oauth-rfc7523bis and FAPI 2.0. Immutable; builders collect the
+ * settings in a {@link Draft}.
  */
 final class AssertionPolicy {
     private static final System.Logger LOG = System.getLogger(AssertionPolicy.class.getName());
@@ -22,41 +23,64 @@ final class AssertionPolicy {
     enum Audience { ISSUER, TOKEN_ENDPOINT, ISSUER_AND_TOKEN_ENDPOINT }
 
     final ClientId clientId;
-    Duration lifetime = DEFAULT_LIFETIME;
-    boolean notBefore;
-    boolean typ = true;
-    boolean x5t;
-    boolean clientIdParameter = true;
-    Audience audience = Audience.ISSUER;
-    private AssertionWriter writer;
+    final Duration lifetime;
+    final boolean notBefore;
+    final boolean typ;
+    final boolean x5t;
+    final boolean clientIdParameter;
+    final Audience audience;
+    private final AssertionWriter writer;
 
-    AssertionPolicy(ClientId clientId) {
-        this.clientId = Objects.requireNonNull(clientId, "clientId");
+    private AssertionPolicy(Draft draft) {
+        this.clientId = draft.clientId;
+        this.lifetime = draft.lifetime;
+        this.notBefore = draft.notBefore;
+        this.typ = draft.typ;
+        this.x5t = draft.x5t;
+        this.clientIdParameter = draft.clientIdParameter;
+        this.audience = draft.audience;
+        this.writer = new AssertionWriter(clientId, lifetime, notBefore, typ, x5t);
     }
 
-    void lifetime(Duration lifetime) {
-        Objects.requireNonNull(lifetime, "lifetime");
-        if (lifetime.getSeconds() < 1 || lifetime.compareTo(MAX_LIFETIME) > 0) {
-            throw new IllegalArgumentException("assertion lifetime must be between 1 s and " + MAX_LIFETIME + ": " + lifetime);
+    /** The settings while a builder collects them; {@link #build()} copies them into an immutable policy. */
+    static final class Draft {
+        final ClientId clientId;
+        Duration lifetime = DEFAULT_LIFETIME;
+        boolean notBefore;
+        boolean typ = true;
+        boolean x5t;
+        boolean clientIdParameter = true;
+        Audience audience = Audience.ISSUER;
+
+        Draft(ClientId clientId) {
+            this.clientId = Objects.requireNonNull(clientId, "clientId");
         }
-        this.lifetime = lifetime;
-    }
 
-    void withoutTypHeader() {
-        LOG.log(Level.WARNING, "client assertions for {0} are sent without typ: client-authentication+jwt", clientId);
-        typ = false;
-    }
+        void lifetime(Duration lifetime) {
+            Objects.requireNonNull(lifetime, "lifetime");
+            if (lifetime.getSeconds() < 1 || lifetime.compareTo(MAX_LIFETIME) > 0) {
+                throw new IllegalArgumentException("assertion lifetime must be between 1 s and " + MAX_LIFETIME + ": " + lifetime);
+            }
+            this.lifetime = lifetime;
+        }
 
-    void legacyAudience(Audience audience) {
-        LOG.log(Level.WARNING, "client assertions for {0} use the legacy audience {1} instead of the issuer alone",
-                clientId, audience);
-        this.audience = audience;
+        void withoutTypHeader() {
+            LOG.log(Level.WARNING, "client assertions for {0} are sent without typ: client-authentication+jwt", clientId);
+            typ = false;
+        }
+
+        void legacyAudience(Audience audience) {
+            LOG.log(Level.WARNING, "client assertions for {0} use the legacy audience {1} instead of the issuer alone",
+                    clientId, audience);
+            this.audience = audience;
+        }
+
+        AssertionPolicy build() {
+            return new AssertionPolicy(this);
+        }
     }
 
     AssertionWriter writer() {
-        if (writer == null) {
-            writer = new AssertionWriter(clientId, lifetime, notBefore, typ, x5t);
-        }
         return writer;
     }
 

@@ -31,7 +31,7 @@ public final class ClientSecretJwt implements ClientAuthentication {
     private final HmacKey key;
 
     private ClientSecretJwt(Builder builder, HmacKey key) {
-        this.policy = builder.policy;
+        this.policy = builder.policy.build();
         this.key = key;
     }
 
@@ -116,12 +116,12 @@ public final class ClientSecretJwt implements ClientAuthentication {
 
     /** Builds a {@link ClientSecretJwt}. Not thread-safe. */
     public static final class Builder {
-        private final AssertionPolicy policy;
+        private final AssertionPolicy.Draft policy;
         private final Secret secret;
         private SignatureAlgorithm algorithm = SignatureAlgorithm.HS256;
 
         private Builder(ClientId clientId, Secret secret) {
-            this.policy = new AssertionPolicy(clientId);
+            this.policy = new AssertionPolicy.Draft(clientId);
             this.secret = Objects.requireNonNull(secret, "secret");
         }
 
@@ -172,7 +172,6 @@ public final class ClientSecretJwt implements ClientAuthentication {
                 throw new IllegalArgumentException("client_secret_jwt with " + algorithm + " needs a secret of at least "
                         + algorithm.size() + " bytes, the secret has " + secret.length());
             }
-            policy.writer();
             return new ClientSecretJwt(this, new HmacKey(algorithm, secret));
         }
     }

@@ -7,6 +7,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import dev.clientauth.core.CertificateThumbprint;
+import dev.clientauth.keys.PemFiles;
 import dev.clientauth.jwt.internal.EcdsaSignatures;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -90,6 +91,11 @@ public final class JcaSigner implements SigningKey, AssertionSigner {
                 ? P256Ecdsa.of((ECPrivateKey) b.privateKey) : null;
     }
 
+    /**
+     * A signer for a private key. For a key held in memory (RSA with CRT parameters, EC, Ed25519)
+     * the public key is derived, so the {@code kid} defaults to its RFC 7638 thumbprint; for a key
+     * in a token give {@link Builder#publicKey} or {@link Builder#certificate} (or a {@link Builder#keyId}).
+     */
     public static Builder builder(PrivateKey privateKey) {
         return new Builder(Objects.requireNonNull(privateKey, "privateKey"));
     }
@@ -313,6 +319,13 @@ public final class JcaSigner implements SigningKey, AssertionSigner {
          *     weak RSA key, or the algorithm is HMAC
          */
         public JcaSigner build() {
+            if (publicKey == null && provider == null && privateKey.getEncoded() != null) {
+                try {
+                    publicKey = PemFiles.publicKeyOf(privateKey);
+                } catch (IllegalArgumentException e) {
+                    // not derivable (an RSA key without CRT parameters): no public key, no default kid
+                }
+            }
             SignatureAlgorithm alg = algorithm != null ? algorithm : KeyPolicy.defaultAlgorithm(privateKey, publicKey);
             KeyPolicy.check(alg, privateKey, publicKey, allowWeakRsa);
             if (publicKey instanceof RSAPublicKey && KeyPolicy.size(privateKey) > 0

@@ -1,6 +1,7 @@
 package dev.clientauth.jwt;
 
 import dev.clientauth.core.Secret;
+import dev.clientauth.core.internal.KeyStores;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -39,23 +40,11 @@ public final class KeyStoreSigners {
     public static JcaSigner.Builder pkcs12(Path file, Secret password, String alias) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(password, "password");
-        KeyStore store;
-        char[] pw = password.reveal().toCharArray();
-        try (InputStream in = Files.newInputStream(file)) {
-            store = KeyStore.getInstance("PKCS12");
-            store.load(in, pw);
-        } catch (IOException e) {
-            if (e.getCause() instanceof UnrecoverableKeyException || String.valueOf(e.getMessage()).contains("password")) {
-                throw new IllegalArgumentException("wrong password for PKCS#12 file " + file);
-            }
-            throw new IllegalArgumentException("cannot read PKCS#12 file " + file + ": " + e.getClass().getSimpleName(), e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot read PKCS#12 file " + file + ": " + e.getClass().getSimpleName(), e);
-        }
+        String where = "PKCS#12 file " + file;
         try {
-            return fromKeyStore(store, alias, pw, "PKCS#12 file " + file);
-        } finally {
-            java.util.Arrays.fill(pw, '\0');
+            return signer(KeyStores.entry(KeyStores.pkcs12(file, password), alias, password, where));
+        } catch (KeyStores.LoadException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 
@@ -87,23 +76,17 @@ public final class KeyStoreSigners {
 
     /** As {@link #pkcs11(Path, String, Secret)} with an already configured PKCS#11 provider. */
     public static JcaSigner.Builder pkcs11(Provider provider, String alias, Secret pin) {
-        char[] pinChars = pin.reveal().toCharArray();
+        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(alias, "alias");
+        Objects.requireNonNull(pin, "pin");
         KeyStore store;
+        JcaSigner.Builder builder;
         try {
-            store = KeyStore.getInstance("PKCS11", provider);
-            store.load(null, pinChars);
-        } catch (IOException e) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof javax.security.auth.login.FailedLoginException
-                        || String.valueOf(t.getMessage()).contains("CKR_PIN_INCORRECT")) {
-                    throw new IllegalArgumentException("wrong PIN for PKCS#11 token " + provider.getName());
-                }
-            }
-            throw new IllegalArgumentException("cannot open PKCS#11 token " + provider.getName() + ": " + e.getMessage(), e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot open PKCS#11 token " + provider.getName() + ": " + e.getMessage(), e);
+            store = KeyStores.pkcs11(provider, pin);
+            builder = signer(KeyStores.entry(store, alias, null, "PKCS#11 token " + provider.getName()));
+        } catch (KeyStores.LoadException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-        JcaSigner.Builder builder = fromKeyStore(store, alias, pinChars, "PKCS#11 token " + provider.getName());
         KeyStore keyStore = store;
         builder.provider(provider);
         if (provider instanceof AuthProvider) {
@@ -140,42 +123,11 @@ public final class KeyStoreSigners {
         return builder;
     }
 
-    private static JcaSigner.Builder fromKeyStore(KeyStore store, String alias, char[] password, String where) {
-        try {
-            String chosen = alias;
-            if (chosen == null) {
-                List<String> keys = new ArrayList<>();
-                for (String a : Collections.list(store.aliases())) {
-                    if (store.isKeyEntry(a)) {
-                        keys.add(a);
-                    }
-                }
-                if (keys.size() != 1) {
-                    throw new IllegalArgumentException(where + " holds " + keys.size()
-                            + " private keys; name one with an alias" + (keys.isEmpty() ? "" : ": " + keys));
-                }
-                chosen = keys.get(0);
-            }
-            if (!store.containsAlias(chosen)) {
-                throw new IllegalArgumentException(where + " has no entry '" + chosen + "'");
-            }
-            if (!store.isKeyEntry(chosen)) {
-                throw new IllegalArgumentException(where + " entry '" + chosen + "' holds no private key");
-            }
-            Key key = store.getKey(chosen, password);
-            if (!(key instanceof PrivateKey)) {
-                throw new IllegalArgumentException(where + " entry '" + chosen + "' is not a private key");
-            }
-            JcaSigner.Builder builder = JcaSigner.builder((PrivateKey) key);
-            java.security.cert.Certificate certificate = store.getCertificate(chosen);
-            if (certificate instanceof X509Certificate) {
-                builder.certificate((X509Certificate) certificate);
-            }
-            return builder;
-        } catch (UnrecoverableKeyException e) {
-            throw new IllegalArgumentException("wrong password for the key '" + alias + "' in " + where);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot read the key from " + where + ": " + e.getClass().getSimpleName(), e);
+    private static JcaSigner.Builder signer(KeyStores.Entry entry) {
+        JcaSigner.Builder builder = JcaSigner.builder(entry.key());
+        if (entry.chain().length > 0) {
+            builder.certificate(entry.chain()[0]);
         }
+        return builder;
     }
 }

@@ -36,7 +36,7 @@ public final class PrivateKeyJwt implements ClientAuthentication {
     private final AssertionSigner signer;
 
     private PrivateKeyJwt(Builder builder) {
-        this.policy = builder.policy;
+        this.policy = builder.policy.build();
         this.signer = builder.signer;
     }
 
@@ -89,11 +89,11 @@ public final class PrivateKeyJwt implements ClientAuthentication {
 
     /** Builds a {@link PrivateKeyJwt}. Not thread-safe. */
     public static final class Builder {
-        private final AssertionPolicy policy;
+        private final AssertionPolicy.Draft policy;
         private final AssertionSigner signer;
 
         private Builder(ClientId clientId, AssertionSigner signer) {
-            this.policy = new AssertionPolicy(clientId);
+            this.policy = new AssertionPolicy.Draft(clientId);
             this.signer = Objects.requireNonNull(signer, "signer");
         }
 
@@ -154,7 +154,6 @@ public final class PrivateKeyJwt implements ClientAuthentication {
                     throw new IllegalArgumentException("includeCertificateThumbprint() needs a signing key with a certificate");
                 }
             }
-            policy.writer();
             return new PrivateKeyJwt(this);
         }
     }

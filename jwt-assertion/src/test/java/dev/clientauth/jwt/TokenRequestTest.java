@@ -13,6 +13,7 @@ import dev.clientauth.core.AuthenticationContext;
 import dev.clientauth.core.ClientAuthentication;
 import dev.clientauth.core.ClientAuthenticationException;
 import dev.clientauth.core.ClientId;
+import dev.clientauth.core.HttpsMockServer;
 import dev.clientauth.core.internal.FormEncoding;
 import dev.clientauth.core.Secret;
 import dev.clientauth.core.TokenClient;
@@ -55,7 +56,7 @@ class TokenRequestTest {
     }
 
     private TokenClient client(ClientAuthentication auth) {
-        return TokenClient.builder(server.uri("/as/token"), auth).issuer(issuer()).trustManager(server.trustManager()).build();
+        return TokenClient.builder(server.uri("/as/token"), auth).issuer(issuer()).tls(server.tls()).build();
     }
 
     private Map<String, String> form(RecordedRequest request) {

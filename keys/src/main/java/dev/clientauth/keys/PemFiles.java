@@ -5,6 +5,7 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
@@ -20,7 +21,7 @@ import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
 
 /**
- * Reading PEM files: certificates, and private keys in every common form (PKCS#8, encrypted
+ * Reading PEM files (with Bouncy Castle's PEM parser): certificates, and private keys in every common form (PKCS#8, encrypted
  * PKCS#8, PKCS#1 RSA, SEC1 EC, legacy OpenSSL encryption). Errors name the file and the
  * problem, never key material or the password.
  */
@@ -36,6 +37,19 @@ public final class PemFiles {
     /** The private key of a PEM file; {@code password} for an encrypted key, else null. */
     public static PrivateKey readPrivateKey(Path file, Secret password) throws KeyMaterialException {
         return PemReader.privateKey(file, password);
+    }
+
+    /**
+     * The key pair of a PEM private key, so that a signer can name its key ({@code kid} is the
+     * RFC 7638 thumbprint of the public key); {@code password} for an encrypted key, else null.
+     */
+    public static KeyPair readKeyPair(Path file, Secret password) throws KeyMaterialException {
+        PrivateKey key = readPrivateKey(file, password);
+        try {
+            return new KeyPair(publicKeyOf(key), key);
+        } catch (IllegalArgumentException e) {
+            throw new KeyMaterialException("cannot derive the public key of the private key in " + file, e);
+        }
     }
 
     /** The public key of an RSA (CRT), EC or Ed25519 private key held in memory. */

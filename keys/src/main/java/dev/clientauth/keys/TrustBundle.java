@@ -1,13 +1,9 @@
 package dev.clientauth.keys;
 
-import java.io.IOException;
+import dev.clientauth.core.internal.Trust;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -25,36 +21,11 @@ public final class TrustBundle {
 
     /** A trust manager for the given CA certificates. */
     public static X509TrustManager of(List<X509Certificate> certificates) {
-        try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            int i = 0;
-            for (X509Certificate certificate : certificates) {
-                store.setCertificateEntry("ca-" + i++, certificate);
-            }
-            return trustManager(store);
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("cannot build a trust store", e);
-        }
+        return Trust.of(certificates);
     }
 
     /** The JDK's default trust ({@code cacerts} or {@code javax.net.ssl.trustStore}). */
     public static X509TrustManager jdkDefault() {
-        return trustManager(null);
-    }
-
-    private static X509TrustManager trustManager(KeyStore store) {
-        try {
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(store);
-            for (TrustManager manager : factory.getTrustManagers()) {
-                if (manager instanceof X509TrustManager) {
-                    return (X509TrustManager) manager;
-                }
-            }
-            throw new IllegalStateException("no X509TrustManager");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot initialise trust", e);
-        }
+        return Trust.jdkDefault();
     }
 }

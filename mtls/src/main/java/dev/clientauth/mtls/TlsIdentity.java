@@ -2,6 +2,9 @@ package dev.clientauth.mtls;
 
 import dev.clientauth.core.CertificateThumbprint;
 import dev.clientauth.core.Secret;
+import dev.clientauth.core.internal.KeyStores;
+import dev.clientauth.keys.KeyMaterialException;
+import dev.clientauth.keys.PemFiles;
 import dev.clientauth.core.TlsClientIdentity;
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,11 +89,15 @@ public final class TlsIdentity implements TlsClientIdentity {
             @Override
             public IdentityMaterial load() throws InvalidIdentityException {
                 List<X509Certificate> certificates = new ArrayList<>();
-                for (Path file : chain) {
-                    certificates.addAll(PemReader.certificates(file));
+                try {
+                    for (Path file : chain) {
+                        certificates.addAll(PemFiles.readCertificates(file));
+                    }
+                    PrivateKey key = PemFiles.readPrivateKey(keyFile, password);
+                    return new IdentityMaterial(key, certificates.toArray(new X509Certificate[0]), 0);
+                } catch (KeyMaterialException e) {
+                    throw new InvalidIdentityException(e.getMessage(), e);
                 }
-                PrivateKey key = PemReader.privateKey(keyFile, password);
-                return new IdentityMaterial(key, certificates.toArray(new X509Certificate[0]), 0);
             }
 
             @Override
@@ -114,22 +121,11 @@ public final class TlsIdentity implements TlsClientIdentity {
         return new Builder(new IdentitySource() {
             @Override
             public IdentityMaterial load() throws InvalidIdentityException {
-                char[] pw = password.reveal().toCharArray();
-                try (InputStream in = Files.newInputStream(file)) {
-                    KeyStore store = KeyStore.getInstance("PKCS12");
-                    store.load(in, pw);
-                    return fromKeyStore(store, alias, pw, "PKCS#12 file " + file);
-                } catch (NoSuchFileException e) {
-                    throw new InvalidIdentityException(file + " does not exist");
-                } catch (IOException e) {
-                    if (e.getCause() instanceof UnrecoverableKeyException || String.valueOf(e.getMessage()).contains("password")) {
-                        throw new InvalidIdentityException("wrong password for PKCS#12 file " + file);
-                    }
-                    throw new InvalidIdentityException("cannot read PKCS#12 file " + file + ": " + e.getClass().getSimpleName());
-                } catch (GeneralSecurityException e) {
-                    throw new InvalidIdentityException("cannot read PKCS#12 file " + file + ": " + e.getClass().getSimpleName());
-                } finally {
-                    java.util.Arrays.fill(pw, '\0');
+                try {
+                    KeyStore store = KeyStores.pkcs12(file, password);
+                    return material(KeyStores.entry(store, alias, password, "PKCS#12 file " + file), "PKCS#12 file " + file);
+                } catch (KeyStores.LoadException e) {
+                    throw new InvalidIdentityException(e.getMessage(), e);
                 }
             }
 
@@ -163,20 +159,11 @@ public final class TlsIdentity implements TlsClientIdentity {
         return new Builder(new IdentitySource() {
             @Override
             public IdentityMaterial load() throws InvalidIdentityException {
-                char[] pw = pin.reveal().toCharArray();
+                String where = "PKCS#11 token " + provider.getName();
                 try {
-                    KeyStore store = KeyStore.getInstance("PKCS11", provider);
-                    store.load(null, pw);
-                    return fromKeyStore(store, alias, null, "PKCS#11 token " + provider.getName());
-                } catch (IOException | GeneralSecurityException e) {
-                    for (Throwable t = e; t != null; t = t.getCause()) {
-                        if (String.valueOf(t.getMessage()).contains("CKR_PIN_INCORRECT")) {
-                            throw new InvalidIdentityException("wrong PIN for PKCS#11 token " + provider.getName());
-                        }
-                    }
-                    throw new InvalidIdentityException("cannot open PKCS#11 token " + provider.getName() + ": " + e.getMessage());
-                } finally {
-                    java.util.Arrays.fill(pw, '\0');
+                    return material(KeyStores.entry(KeyStores.pkcs11(provider, pin), alias, null, where), where);
+                } catch (KeyStores.LoadException e) {
+                    throw new InvalidIdentityException(e.getMessage(), e);
                 }
             }
 
@@ -217,39 +204,11 @@ public final class TlsIdentity implements TlsClientIdentity {
         });
     }
 
-    private static IdentityMaterial fromKeyStore(KeyStore store, String alias, char[] password, String where)
-            throws InvalidIdentityException, GeneralSecurityException {
-        String chosen = alias;
-        if (chosen == null) {
-            List<String> keys = new ArrayList<>();
-            for (String a : Collections.list(store.aliases())) {
-                if (store.isKeyEntry(a)) {
-                    keys.add(a);
-                }
-            }
-            if (keys.size() != 1) {
-                throw new InvalidIdentityException(where + " holds " + keys.size() + " private keys; name one with an alias");
-            }
-            chosen = keys.get(0);
+    private static IdentityMaterial material(KeyStores.Entry entry, String where) throws InvalidIdentityException {
+        if (entry.chain().length == 0) {
+            throw new InvalidIdentityException(where + " entry '" + entry.alias() + "' has no certificate chain");
         }
-        if (!store.isKeyEntry(chosen)) {
-            throw new InvalidIdentityException(where + " has no private key entry '" + chosen + "'");
-        }
-        Key key;
-        try {
-            key = store.getKey(chosen, password);
-        } catch (UnrecoverableKeyException e) {
-            throw new InvalidIdentityException("wrong password for the key '" + chosen + "' in " + where);
-        }
-        Certificate[] chain = store.getCertificateChain(chosen);
-        if (!(key instanceof PrivateKey) || chain == null || chain.length == 0) {
-            throw new InvalidIdentityException(where + " entry '" + chosen + "' has no private key with a certificate chain");
-        }
-        X509Certificate[] x509 = new X509Certificate[chain.length];
-        for (int i = 0; i < chain.length; i++) {
-            x509[i] = (X509Certificate) chain[i];
-        }
-        return new IdentityMaterial((PrivateKey) key, x509, 0);
+        return new IdentityMaterial(entry.key(), entry.chain(), 0);
     }
 
     @Override

@@ -44,6 +44,7 @@ class IdentityWatcherTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the watcher only has to run while the body does
     void filesReplaced_watcherReloads_nextHandshakePresentsNewCertificate(@TempDir Path dir) throws Exception {
         IssuedCertificate first = PKI.newClientCertificate("CN=watched,O=clientauth test");
         IssuedCertificate second = PKI.newClientCertificate("CN=watched,O=clientauth test");
@@ -56,7 +57,7 @@ class IdentityWatcherTest {
         try (MtlsServer server = new MtlsServer(PKI);
                 IdentityWatcher watcher = identity.watch(Duration.ofMillis(250))) {
             TokenClient client = TokenClient.builder(server.uri("/token"), TlsClientAuth.pki(ClientId.of("c"), identity))
-                    .trustManager(server.trust()).build();
+                    .tls(server.tls()).build();
             server.enqueueToken();
             client.requestToken(TokenRequest.clientCredentials());
             assertEquals(first.certificate(), peer(server));
@@ -79,6 +80,7 @@ class IdentityWatcherTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the watcher only has to run while the body does
     void kubernetesSymlinkSwap_seen(@TempDir Path dir) throws Exception {
         IssuedCertificate first = PKI.newClientCertificate("CN=k8s,O=clientauth test");
         IssuedCertificate second = PKI.newClientCertificate("CN=k8s,O=clientauth test");

@@ -12,7 +12,6 @@ import dev.clientauth.core.ClientId;
 import dev.clientauth.core.TokenClient;
 import dev.clientauth.core.TokenRequest;
 import dev.clientauth.core.TokenSource;
-import dev.clientauth.httpclient5.ApacheClients;
 import dev.clientauth.httpclient5.ApacheHttpTransport;
 import dev.clientauth.httpclient5.BearerTokenExecHandler;
 import dev.clientauth.core.http.HttpTransport;
@@ -108,7 +107,7 @@ class MtlsAdaptersTest {
     @Test
     void jdkTransport_thousandTokenRequests_oneConnection() throws Exception {
         TlsIdentity identity = identity(PKI.clientCertificate());
-        TokenClient client = tokenClient(identity, JdkHttpTransport.builder().clientIdentity(identity).trustManager(server.trust()).build());
+        TokenClient client = tokenClient(identity, JdkHttpTransport.builder().tls(server.tls().withIdentity(identity)).build());
         for (int i = 0; i < 1000; i++) {
             client.requestToken(TokenRequest.clientCredentials());
         }
@@ -118,7 +117,7 @@ class MtlsAdaptersTest {
     @Test
     void apacheTransport_thousandTokenRequests_pooledConnectionReused() throws Exception {
         TlsIdentity identity = identity(PKI.clientCertificate());
-        try (ApacheHttpTransport transport = ApacheHttpTransport.create(identity, server.trust(), Duration.ofSeconds(5),
+        try (ApacheHttpTransport transport = ApacheHttpTransport.create(server.tls().withIdentity(identity), Duration.ofSeconds(5),
                 Duration.ofSeconds(5))) {
             TokenClient client = tokenClient(identity, transport);
             for (int i = 0; i < 1000; i++) {
@@ -134,7 +133,7 @@ class MtlsAdaptersTest {
         TlsIdentity identity = identity(PKI.clientCertificate());
         try (CloseableHttpClient plain = HttpClients.custom().setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                 .setTlsSocketStrategy(ClientTlsStrategyBuilder.create()
-                        .setSslContext(ClientTls.sslContext(identity, server.trust())).buildClassic()).build()).build()) {
+                        .setSslContext(server.tls().withIdentity(identity).sslContext()).buildClassic()).build()).build()) {
             for (int i = 0; i < 5; i++) {
                 plain.execute(new HttpGet(server.uri("/api")), response -> response.getCode());
             }
@@ -145,7 +144,7 @@ class MtlsAdaptersTest {
     @Test
     void okHttpTransport_mtlsTokens() throws Exception {
         TlsIdentity identity = identity(PKI.clientCertificate());
-        TokenClient client = tokenClient(identity, OkHttpTransport.create(identity, server.trust(), Duration.ofSeconds(5),
+        TokenClient client = tokenClient(identity, OkHttpTransport.create(server.tls().withIdentity(identity), Duration.ofSeconds(5),
                 Duration.ofSeconds(5)));
         AccessToken token = client.requestToken(TokenRequest.clientCredentials()).accessToken();
         assertEquals(identity.thumbprint(), token.boundCertificate().orElseThrow());
@@ -160,12 +159,11 @@ class MtlsAdaptersTest {
         Path key = dir.resolve("tls.key");
         MtlsTokenRequestTest.write(cert, key, first);
         TlsIdentity identity = TlsIdentity.fromPem(List.of(cert), key, null).build();
-        TokenClient client = tokenClient(identity, JdkHttpTransport.builder().clientIdentity(identity).trustManager(server.trust()).build());
+        TokenClient client = tokenClient(identity, JdkHttpTransport.builder().tls(server.tls().withIdentity(identity)).build());
         try (TokenSource source = TokenSource.builder(client).build()) {
-            BearerHttpClient jdk = BearerHttpClient.forBoundTokens(source, server.trust());
-            OkHttpClient okhttp = OkHttpBearer.install(new OkHttpClient.Builder(), source, server.trust()).build();
-            CloseableHttpClient apache = BearerTokenExecHandler.install(ApacheClients.builder(identity, server.trust(),
-                    Duration.ofSeconds(5), Duration.ofSeconds(5)), source).build();
+            BearerHttpClient jdk = BearerHttpClient.of(source);
+            OkHttpClient okhttp = OkHttpBearer.of(source);
+            CloseableHttpClient apache = BearerTokenExecHandler.of(source);
             Runnable callAll = () -> {
                 try {
                     assertEquals(200, jdk.send(HttpRequest.newBuilder(server.uri("/api")).build(),

@@ -27,8 +27,12 @@ final class MtlsServer implements AutoCloseable {
         return URI.create("https://127.0.0.1:" + server.getPort() + path);
     }
 
+    dev.clientauth.core.ClientTls tls() {
+        return dev.clientauth.core.ClientTls.builder().trust(trust()).build();
+    }
+
     X509TrustManager trust() {
-        return TrustBundle.of(java.util.List.of(pki.root().certificate()));
+        return pki.trustManager();
     }
 
     void enqueueJson(String json) {

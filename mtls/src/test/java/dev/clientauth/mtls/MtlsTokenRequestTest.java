@@ -52,7 +52,7 @@ class MtlsTokenRequestTest {
     }
 
     private TokenClient client(TlsClientAuth auth) {
-        return TokenClient.builder(server.uri("/token"), auth).trustManager(server.trust()).build();
+        return TokenClient.builder(server.uri("/token"), auth).tls(server.tls()).build();
     }
 
     private static X509Certificate peer(RecordedRequest request) {
@@ -116,7 +116,7 @@ class MtlsTokenRequestTest {
     void serverRejectsMissingCertificate_transportErrorSaysSo() {
         server.enqueueToken();
         TokenClient client = TokenClient.builder(server.uri("/token"), ClientSecretPost.of(CLIENT, Secret.of("s")))
-                .trustManager(server.trust()).build();
+                .tls(server.tls()).build();
         TokenTransportException e = assertThrows(TokenTransportException.class,
                 () -> client.requestToken(TokenRequest.clientCredentials()));
         assertTrue(e.getMessage().contains("no client certificate presented"), e.getMessage());
@@ -159,7 +159,7 @@ class MtlsTokenRequestTest {
         TlsIdentity identity = identity(PKI.clientCertificate());
         server.enqueueToken();
         TokenClient client = TokenClient.builder(server.uri("/token"), TlsClientAuth.pki(CLIENT, identity))
-                .trustManager(server.trust()).requireCertificateBoundToken().build();
+                .tls(server.tls()).requireCertificateBoundToken().build();
         MalformedTokenResponseException e = assertThrows(MalformedTokenResponseException.class,
                 () -> client.requestToken(TokenRequest.clientCredentials()));
         assertTrue(e.getMessage().contains("certificate-bound token was required"), e.getMessage());
@@ -175,7 +175,7 @@ class MtlsTokenRequestTest {
                 + "\"mtls_endpoint_aliases\":{\"token_endpoint\":\"" + server.uri("/mtls/token") + "\"}}",
                 URI.create("https://as.example"));
         TokenClient client = TokenClient.builder(metadata, TlsClientAuth.pki(CLIENT, identity(PKI.clientCertificate())))
-                .trustManager(server.trust()).build();
+                .tls(server.tls()).build();
         assertEquals(URI.create("https://as.example"), client.issuer().orElseThrow());
         client.requestToken(TokenRequest.clientCredentials());
         assertEquals("/mtls/token", server.server.takeRequest(5, TimeUnit.SECONDS).getTarget());
@@ -226,7 +226,7 @@ class MtlsTokenRequestTest {
         try (MtlsServer hsmServer = new MtlsServer(PKI, key.certificate())) {
             hsmServer.enqueueToken();
             TokenClient.builder(hsmServer.uri("/token"), TlsClientAuth.selfSigned(CLIENT, identity))
-                    .trustManager(hsmServer.trust()).build().requestToken(TokenRequest.clientCredentials());
+                    .tls(hsmServer.tls()).build().requestToken(TokenRequest.clientCredentials());
             assertEquals(key.certificate(), peer(hsmServer.server.takeRequest(5, TimeUnit.SECONDS)));
         }
     }

@@ -147,7 +147,7 @@ class TlsIdentityLoadingTest {
 
     @Test
     void sslContext_onlyTls13And12() {
-        SSLEngine engine = ClientTls.sslContext(null, TrustBundle.jdkDefault()).createSSLEngine("localhost", 443);
+        SSLEngine engine = dev.clientauth.core.ClientTls.defaults().sslContext().createSSLEngine("localhost", 443);
         assertEquals(List.of("TLSv1.3", "TLSv1.2"), List.of(engine.getEnabledProtocols()));
     }
 

@@ -2,6 +2,7 @@ package dev.clientauth.jwt.verifier;
 
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import dev.clientauth.core.ClientTls;
 import dev.clientauth.core.TokenRequestException;
 import dev.clientauth.core.http.HttpTransport;
 import dev.clientauth.core.jdk.JdkHttpTransport;
@@ -69,7 +70,7 @@ public final class JwksCache {
         JdkHttpTransport.Builder builder = JdkHttpTransport.builder().maxResponseBytes(512 * 1024)
                 .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(5));
         if (trust != null) {
-            builder.trustManager(trust);
+            builder.tls(ClientTls.builder().trust(trust).build());
         }
         return builder.build();
     }

@@ -57,7 +57,7 @@ class JwksCacheTest {
     }
 
     private JwksCache cache() {
-        X509TrustManager trust = (X509TrustManager) PKI.trustManagerFactory().getTrustManagers()[0];
+        X509TrustManager trust = PKI.trustManager();
         return JwksCache.builder(URI.create("https://127.0.0.1:" + server.getPort() + "/jwks")).clock(clock)
                 .transport(JwksCache.defaultTransport(trust)).refetchInterval(Duration.ofMinutes(1)).build();
     }
