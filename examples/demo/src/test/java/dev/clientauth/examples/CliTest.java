@@ -231,7 +231,7 @@ class CliTest {
 
     @Test
     void help_onEveryCommand() {
-        for (String command : List.of("token", "thumbprint", "jwks", "keys", "demo")) {
+        for (String command : List.of("token", "thumbprint", "jwks", "keys")) {
             Run run = run(command, "--help");
             assertEquals(0, run.exit());
             assertTrue(run.out().contains("Usage: clientauth " + command), run.out());

@@ -9,6 +9,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.clientauth.core.AccessToken;
 import dev.clientauth.core.AuthenticationContext;
 import dev.clientauth.core.ClientAuthentication;
+import dev.clientauth.core.ClientTls;
 import dev.clientauth.core.ClientAuthenticationMethod;
 import dev.clientauth.core.ClientId;
 import dev.clientauth.core.ClientSecretBasic;
@@ -20,7 +21,12 @@ import dev.clientauth.core.TokenClient;
 import dev.clientauth.core.TokenRequest;
 import dev.clientauth.core.TokenRequestMessage;
 import dev.clientauth.core.TokenSource;
-import dev.clientauth.httpclient5.ApacheClients;
+import dev.clientauth.httpclient5.BearerTokenAsyncExecHandler;
+import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.junit.jupiter.params.provider.Arguments;
+import java.util.concurrent.TimeUnit;
 import dev.clientauth.httpclient5.ApacheHttpTransport;
 import dev.clientauth.httpclient5.BearerTokenExecHandler;
 import dev.clientauth.core.http.HttpTransport;
@@ -62,7 +68,7 @@ class SpringAuthorizationServerInteropTest {
     static void start() throws Exception {
         servers = SharedServers.get();
         metadata = AuthorizationServerMetadata.discover(servers.issuer(),
-                JdkHttpTransport.builder().trustManager(servers.trust()).build());
+                JdkHttpTransport.builder().tls(ClientTls.builder().trust(servers.trust()).build()).build());
     }
 
     static Stream<String> methods() {
@@ -74,12 +80,57 @@ class SpringAuthorizationServerInteropTest {
         return TokenClient.builder(metadata, auth).transport(transport).allowUnadvertisedAuthenticationMethod().build();
     }
 
-    private static JdkHttpTransport jdk(TlsClientIdentity identity) {
-        JdkHttpTransport.Builder builder = JdkHttpTransport.builder().trustManager(servers.trust());
+    private static ClientTls tls(TlsClientIdentity identity) {
+        ClientTls.Builder builder = ClientTls.builder().trust(servers.trust());
         if (identity != null) {
-            builder.clientIdentity(identity);
+            builder.identity(identity);
         }
         return builder.build();
+    }
+
+    private static JdkHttpTransport jdk(TlsClientIdentity identity) {
+        return JdkHttpTransport.builder().tls(tls(identity)).build();
+    }
+
+    static Stream<Arguments> methodsAndAdapters() {
+        return methods().flatMap(method -> Stream.of("jdk", "apache", "apache-async", "okhttp")
+                .map(adapter -> Arguments.of(method, adapter)));
+    }
+
+    /** One API call through the named adapter, built the one way every adapter is built. */
+    private static int callApi(String adapter, TokenSource source) throws Exception {
+        switch (adapter) {
+            case "jdk":
+                return BearerHttpClient.of(source).send(HttpRequest.newBuilder(servers.api()).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode();
+            case "apache":
+                try (CloseableHttpClient api = BearerTokenExecHandler.of(source)) {
+                    return api.execute(new HttpGet(servers.api()), r -> r.getCode());
+                }
+            case "apache-async":
+                try (CloseableHttpAsyncClient api = BearerTokenAsyncExecHandler.of(source)) {
+                    return api.execute(SimpleRequestBuilder.get(servers.api()).build(), null).get(10, TimeUnit.SECONDS).getCode();
+                }
+            case "okhttp":
+                try (Response response = OkHttpBearer.of(source).newCall(new Request.Builder().url(servers.api().toString())
+                        .build()).execute()) {
+                    return response.code();
+                }
+            default:
+                throw new IllegalArgumentException(adapter);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("methodsAndAdapters")
+    void everyMethod_throughTheFrontDoor_everyAdapterCallsTheApi(String method, String adapter) throws Exception {
+        ClientAuthentication auth = DemoClients.all(servers.material()).get(method);
+        TlsClientIdentity identity = auth.tlsIdentity().orElse(DemoClients.identity(servers.material()));
+        try (TokenSource source = TokenSource.forIssuer(servers.issuer(), auth).scope("accounts").tls(tls(identity))
+                .allowUnadvertisedAuthenticationMethod().build()) {
+            assertEquals(200, callApi(adapter, source));
+            assertEquals(auth.tlsIdentity().map(TlsClientIdentity::thumbprint), source.token().boundCertificate());
+        }
     }
 
     @ParameterizedTest
@@ -102,7 +153,7 @@ class SpringAuthorizationServerInteropTest {
             } else {
                 assertEquals(null, cnf);
             }
-            HttpResponse<String> response = BearerHttpClient.forBoundTokens(source, servers.trust())
+            HttpResponse<String> response = BearerHttpClient.of(source)
                     .send(HttpRequest.newBuilder(servers.api()).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode(), response.body());
         }
@@ -119,11 +170,10 @@ class SpringAuthorizationServerInteropTest {
     void apacheAdapter_mtlsTokenAndApiCall() throws Exception {
         ClientAuthentication auth = DemoClients.all(servers.material()).get("tls_client_auth");
         TlsClientIdentity identity = auth.tlsIdentity().orElseThrow();
-        try (ApacheHttpTransport transport = ApacheHttpTransport.create(identity, servers.trust(), Duration.ofSeconds(5),
+        try (ApacheHttpTransport transport = ApacheHttpTransport.create(tls(identity), Duration.ofSeconds(5),
                 Duration.ofSeconds(10));
                 TokenSource source = TokenSource.builder(client(auth, transport)).build();
-                CloseableHttpClient api = BearerTokenExecHandler.install(ApacheClients.builder(identity, servers.trust(),
-                        Duration.ofSeconds(5), Duration.ofSeconds(10)), source).build()) {
+                CloseableHttpClient api = BearerTokenExecHandler.install(HttpClients.custom(), source).build()) {
             assertEquals(identity.thumbprint(), source.token().boundCertificate().orElseThrow());
             assertEquals(200, (int) api.execute(new HttpGet(servers.api()), r -> r.getCode()));
         }
@@ -133,9 +183,9 @@ class SpringAuthorizationServerInteropTest {
     void okHttpAdapter_privateKeyJwtTokenAndApiCall() throws Exception {
         ClientAuthentication auth = DemoClients.all(servers.material()).get("private_key_jwt");
         TlsIdentity apiIdentity = DemoClients.identity(servers.material());
-        try (TokenSource source = TokenSource.builder(client(auth, OkHttpTransport.create(apiIdentity, servers.trust(),
+        try (TokenSource source = TokenSource.builder(client(auth, OkHttpTransport.create(tls(apiIdentity),
                 Duration.ofSeconds(5), Duration.ofSeconds(10)))).build()) {
-            OkHttpClient api = OkHttpBearer.install(new OkHttpClient.Builder(), source, servers.trust()).build();
+            OkHttpClient api = OkHttpBearer.install(new OkHttpClient.Builder(), source).build();
             try (Response response = api.newCall(new Request.Builder().url(servers.api().toString()).build()).execute()) {
                 assertEquals(200, response.code());
             }

@@ -5,10 +5,11 @@ import dev.clientauth.jwt.JcaSigner;
 import dev.clientauth.jwt.KeyStoreSigners;
 import dev.clientauth.jwt.SignatureAlgorithm;
 import dev.clientauth.mtls.InvalidIdentityException;
-import dev.clientauth.mtls.PemFiles;
+import dev.clientauth.keys.KeyMaterialException;
+import dev.clientauth.keys.PemFiles;
 import dev.clientauth.mtls.TlsIdentity;
 import java.nio.file.Path;
-import java.security.PrivateKey;
+import java.security.KeyPair;
 import java.util.List;
 import java.util.Locale;
 
@@ -42,9 +43,9 @@ final class CliKeys {
                 }
                 return KeyStoreSigners.pkcs12(key, password, null);
             }
-            PrivateKey privateKey = PemFiles.readPrivateKey(key, password);
-            return JcaSigner.builder(privateKey).publicKey(PemFiles.publicKeyOf(privateKey));
-        } catch (InvalidIdentityException | IllegalArgumentException e) {
+            KeyPair pair = PemFiles.readKeyPair(key, password);
+            return JcaSigner.builder(pair.getPrivate()).publicKey(pair.getPublic());
+        } catch (KeyMaterialException | IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage());
         }
     }

@@ -25,7 +25,7 @@ final class JwksCommand implements Callable<Integer> {
     @Option(names = "--key-password-env", description = "environment variable with the password of encrypted keys")
     String keyPasswordEnv;
 
-    @Option(names = "--verbose")
+    @Option(names = "--verbose", description = "print a stack trace on failure")
     boolean verbose;
 
     @Override

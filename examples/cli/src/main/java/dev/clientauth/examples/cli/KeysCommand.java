@@ -45,7 +45,7 @@ final class KeysCommand implements Callable<Integer> {
     @Option(names = "--compromised", description = "with rotate: withdraw the active key from the JWKS at once")
     boolean compromised;
 
-    @Option(names = "--verbose")
+    @Option(names = "--verbose", description = "print a stack trace on failure")
     boolean verbose;
 
     @Override

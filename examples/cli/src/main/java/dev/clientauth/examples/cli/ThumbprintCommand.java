@@ -17,7 +17,7 @@ final class ThumbprintCommand implements Callable<Integer> {
     @Option(names = "--cert", required = true, description = "PEM file; the first certificate is the leaf")
     Path cert;
 
-    @Option(names = "--verbose")
+    @Option(names = "--verbose", description = "print a stack trace on failure")
     boolean verbose;
 
     @Override

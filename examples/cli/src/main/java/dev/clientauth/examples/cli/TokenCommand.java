@@ -4,6 +4,7 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.clientauth.core.ClientAuthentication;
 import dev.clientauth.core.ClientAuthenticationMethod;
 import dev.clientauth.core.ClientId;
+import dev.clientauth.core.ClientTls;
 import dev.clientauth.core.ClientSecretBasic;
 import dev.clientauth.core.ClientSecretPost;
 import dev.clientauth.core.Secret;
@@ -49,7 +50,7 @@ final class TokenCommand implements Callable<Integer> {
     @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
     Endpoint endpoint;
 
-    @Option(names = "--client-id", required = true)
+    @Option(names = "--client-id", required = true, description = "the client_id registered at the authorization server")
     String clientId;
 
     @Option(names = "--auth", required = true,
@@ -63,17 +64,17 @@ final class TokenCommand implements Callable<Integer> {
 
     @Option(names = "--key", description = "private_key_jwt key: PEM or .p12")
     Path key;
-    @Option(names = "--key-password-env")
+    @Option(names = "--key-password-env", description = "environment variable holding the password of an encrypted PEM key or a .p12 file")
     String keyPasswordEnv;
-    @Option(names = "--pkcs11-config")
+    @Option(names = "--pkcs11-config", description = "SunPKCS11 configuration file of the HSM holding the private_key_jwt key")
     Path pkcs11Config;
-    @Option(names = "--pkcs11-alias")
+    @Option(names = "--pkcs11-alias", description = "alias of the key (and its certificate) in the PKCS#11 token")
     String pkcs11Alias;
-    @Option(names = "--pkcs11-pin-env")
+    @Option(names = "--pkcs11-pin-env", description = "environment variable holding the PKCS#11 user PIN")
     String pkcs11PinEnv;
-    @Option(names = "--alg")
+    @Option(names = "--alg", description = "assertion algorithm (default by key type: PS256, ES256, EdDSA)")
     String alg;
-    @Option(names = "--kid")
+    @Option(names = "--kid", description = "assertion key id (default: the RFC 7638 thumbprint of the public key)")
     String kid;
     @Option(names = "--audience", defaultValue = "issuer", description = "issuer|token-endpoint")
     String audience;
@@ -88,12 +89,12 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = "--trust", description = "PEM CA bundle for the server; default: the JDK's trust store")
     Path trust;
 
-    @Option(names = "--scope")
+    @Option(names = "--scope", description = "a scope to request; repeat for several")
     List<String> scopes = new ArrayList<>();
-    @Option(names = "--resource")
+    @Option(names = "--resource", description = "a resource indicator (RFC 8707) to request; repeat for several")
     List<URI> resources = new ArrayList<>();
 
-    @Option(names = "--require-bound-token")
+    @Option(names = "--require-bound-token", description = "fail unless the token is bound to the presented client certificate (cnf.x5t#S256)")
     boolean requireBoundToken;
 
     @Option(names = "--output", defaultValue = "json", description = "json|token")
@@ -119,18 +120,18 @@ final class TokenCommand implements Callable<Integer> {
             throw new ConfigurationException("--audience applies to client_secret_jwt and private_key_jwt only");
         }
         ClientAuthentication authentication = authentication(method, id);
-        JdkHttpTransport.Builder transportBuilder = JdkHttpTransport.builder();
+        ClientTls.Builder tls = ClientTls.builder();
         if (trustManager != null) {
-            transportBuilder.trustManager(trustManager);
+            tls.trust(trustManager);
         }
         TlsClientIdentity presented = authentication.tlsIdentity().orElse(null);
         if (presented == null && (cert != null || certP12 != null)) {
             presented = CliKeys.identity(cert, certKey, certP12, keyPasswordEnv); // for certificate-bound tokens
         }
         if (presented != null) {
-            transportBuilder.clientIdentity(presented);
+            tls.identity(presented);
         }
-        JdkHttpTransport transport = transportBuilder.build();
+        JdkHttpTransport transport = JdkHttpTransport.builder().tls(tls.build()).build();
         TokenClient.Builder builder;
         if (endpoint.issuer != null) {
             AuthorizationServerMetadata metadata = AuthorizationServerMetadata.discover(endpoint.issuer, transport);

@@ -2,6 +2,7 @@ package dev.clientauth.examples.demo;
 
 import dev.clientauth.core.AccessToken;
 import dev.clientauth.core.ClientAuthentication;
+import dev.clientauth.core.ClientTls;
 import dev.clientauth.core.TlsClientIdentity;
 import dev.clientauth.core.TokenClient;
 import dev.clientauth.core.TokenRequest;
@@ -39,7 +40,8 @@ public final class Demo {
         out.flush();
         try (DemoServers servers = DemoServers.start()) {
             DemoMaterial material = servers.material();
-            JdkHttpTransport discoveryTransport = JdkHttpTransport.builder().trustManager(servers.trust()).build();
+            JdkHttpTransport discoveryTransport = JdkHttpTransport.builder()
+                    .tls(ClientTls.builder().trust(servers.trust()).build()).build();
             AuthorizationServerMetadata metadata = AuthorizationServerMetadata.discover(servers.issuer(), discoveryTransport);
             out.printf("issuer %s, resource server %s%n%n", metadata.issuer(), servers.api());
             out.printf("%-29s %-7s %-45s %-12s %8s%n", "method", "token", "bound x5t#S256", "API call", "time");
@@ -53,16 +55,13 @@ public final class Demo {
                 try {
                     ClientAuthentication auth = entry.getValue();
                     TlsClientIdentity identity = auth.tlsIdentity().orElse(apiIdentity);
-                    TokenClient client = TokenClient.builder(metadata, auth)
-                            .transport(JdkHttpTransport.builder().clientIdentity(identity).trustManager(servers.trust()).build())
-                            .allowUnadvertisedAuthenticationMethod()
-                            .build();
-                    try (TokenSource source = TokenSource.builder(client)
-                            .request(TokenRequest.builder().scope("accounts").build()).build()) {
+                    ClientTls tls = ClientTls.builder().identity(identity).trust(servers.trust()).build();
+                    try (TokenSource source = TokenSource.forIssuer(servers.issuer(), auth).scope("accounts").tls(tls)
+                            .allowUnadvertisedAuthenticationMethod().build()) {
                         AccessToken token = source.token();
                         tokenColumn = "yes";
                         bound = token.boundCertificate().map(Object::toString).orElse("(not bound)");
-                        HttpResponse<String> response = BearerHttpClient.forBoundTokens(source, servers.trust())
+                        HttpResponse<String> response = BearerHttpClient.of(source)
                                 .send(HttpRequest.newBuilder(servers.api()).build(), HttpResponse.BodyHandlers.ofString());
                         api = response.statusCode() == 200 ? "200 OK" : "HTTP " + response.statusCode();
                         allOk &= response.statusCode() == 200;
@@ -87,14 +86,13 @@ public final class Demo {
         DemoMaterial material = servers.material();
         ClientAuthentication auth = DemoClients.all(material).get("tls_client_auth");
         TokenClient client = TokenClient.builder(metadata, auth)
-                .transport(JdkHttpTransport.builder().clientIdentity(auth.tlsIdentity().orElseThrow())
-                        .trustManager(servers.trust()).build())
+                .tls(ClientTls.builder().trust(servers.trust()).build())
                 .allowUnadvertisedAuthenticationMethod().build();
         AccessToken token = client.requestToken(TokenRequest.builder().scope("accounts").build()).accessToken();
         TlsIdentity other = TlsIdentity.of(material.otherClientCertificate().privateKey(),
                 material.otherClientCertificate().chain()).build();
         java.net.http.HttpClient stolen = java.net.http.HttpClient.newBuilder()
-                .sslContext(dev.clientauth.core.internal.TlsSessions.clientContext(other, servers.trust())).build();
+                .sslContext(ClientTls.builder().identity(other).trust(servers.trust()).build().sslContext()).build();
         HttpResponse<String> response = stolen.send(HttpRequest.newBuilder(servers.api())
                 .header("Authorization", token.authorizationHeaderValue()).build(), HttpResponse.BodyHandlers.ofString());
         boolean rejected = response.statusCode() == 401;

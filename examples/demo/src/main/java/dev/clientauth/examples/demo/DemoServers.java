@@ -16,7 +16,8 @@ import dev.clientauth.core.jdk.JdkHttpTransport;
 import dev.clientauth.core.http.TransportRequest;
 import dev.clientauth.mtls.BindingResult;
 import dev.clientauth.mtls.CertificateBoundTokens;
-import dev.clientauth.mtls.TrustBundle;
+import dev.clientauth.core.ClientTls;
+import dev.clientauth.keys.TrustBundle;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -111,7 +112,7 @@ public final class DemoServers implements AutoCloseable {
     }
 
     private HttpsServer startResourceServer() throws Exception {
-        String jwksJson = JdkHttpTransport.builder().trustManager(trust()).build()
+        String jwksJson = JdkHttpTransport.builder().tls(ClientTls.builder().trust(trust()).build()).build()
                 .execute(TransportRequest.get(URI.create(issuer + "/oauth2/jwks"), Map.of())).bodyAsString();
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(com.nimbusds.jose.JWSAlgorithm.RS256,
