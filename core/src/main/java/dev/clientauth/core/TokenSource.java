@@ -516,6 +516,11 @@ public final class TokenSource implements AutoCloseable {
         }
     }
 
+    /** How many requests have a cache entry (for tests of the bound). */
+    int cachedRequests() {
+        return entries.size();
+    }
+
     /** Stops the background executor this source created (not one given to it). */
     @Override
     public void close() {
