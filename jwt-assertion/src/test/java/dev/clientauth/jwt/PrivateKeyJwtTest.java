@@ -293,4 +293,34 @@ class PrivateKeyJwtTest {
         assertTrue(assertion.toString().contains(assertion.jwtId()));
         assertNotEquals(assertion.serialize(), assertion.toString());
     }
+
+    @Test
+    void builderCalledAfterBuild_doesNotChangeTheBuiltObject() throws Exception {
+        PrivateKeyJwt.Builder builder = PrivateKeyJwt.builder(CLIENT, JcaSigner.of(KeyAlgorithm.EC_P256.generate()));
+        PrivateKeyJwt built = builder.build();
+        builder.omitClientIdParameter().lifetime(java.time.Duration.ofSeconds(5));
+        dev.clientauth.core.TokenRequestMessage message = new dev.clientauth.core.TokenRequestMessage(TOKEN_ENDPOINT);
+        built.authenticate(message, now());
+        assertEquals(java.util.List.of(CLIENT.value()), message.formParameters().get("client_id"));
+        com.nimbusds.jwt.JWTClaimsSet claims = com.nimbusds.jwt.SignedJWT.parse(
+                message.formParameters().get("client_assertion").get(0)).getJWTClaimsSet();
+        assertEquals(60_000, claims.getExpirationTime().getTime() - claims.getIssueTime().getTime());
+    }
+
+    @Test
+    void signerFromAPrivateKeyAlone_namesItsKey() throws Exception {
+        KeyPair pair = KeyAlgorithm.EC_P256.generate();
+        JcaSigner signer = JcaSigner.builder(pair.getPrivate()).build();
+        assertEquals(java.util.Optional.of(Jwks.thumbprint(pair.getPublic())), signer.keyId());
+    }
+
+    @Test
+    void clientSecretJwt_builderCalledAfterBuild_doesNotChangeTheBuiltObject() throws Exception {
+        ClientSecretJwt.Builder builder = ClientSecretJwt.builder(CLIENT, dev.clientauth.core.Secret.of("a".repeat(32)));
+        ClientSecretJwt built = builder.build();
+        builder.omitClientIdParameter();
+        dev.clientauth.core.TokenRequestMessage message = new dev.clientauth.core.TokenRequestMessage(TOKEN_ENDPOINT);
+        built.authenticate(message, now());
+        assertEquals(java.util.List.of(CLIENT.value()), message.formParameters().get("client_id"));
+    }
 }

@@ -100,24 +100,16 @@ public final class ClientAssertionVerifier {
         }
     }
 
-    private static final class VerifierKey {
-        final PublicKey key;
-        final SignatureAlgorithm algorithm;
+    /** A public key with the algorithm it verifies. */
+    private record VerifierKey(PublicKey key, SignatureAlgorithm algorithm) {
+    }
 
-        VerifierKey(PublicKey key, SignatureAlgorithm algorithm) {
-            this.key = key;
-            this.algorithm = algorithm;
-        }
+    /** How many keys keep a ready {@link Signature} per thread; beyond it an entry is dropped first. */
+    static final int MAX_CACHED_VERIFIERS = 1024;
 
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof VerifierKey && ((VerifierKey) o).key.equals(key) && ((VerifierKey) o).algorithm == algorithm;
-        }
-
-        @Override
-        public int hashCode() {
-            return key.hashCode() * 31 + algorithm.hashCode();
-        }
+    /** How many keys have a cached verifier (for tests of the bound). */
+    int cachedVerifiers() {
+        return verifiers.size();
     }
 
     private ClientAssertionVerifier(Builder b) {
@@ -253,20 +245,36 @@ public final class ClientAssertionVerifier {
         } catch (IllegalArgumentException e) {
             throw new InvalidClientAssertionException(Check.MALFORMED, "signature is not base64url");
         }
-        ThreadLocal<Signature> local = verifiers.computeIfAbsent(new VerifierKey(key, algorithm), k -> new ThreadLocal<>());
+        // a key gets a cached verifier only once it has verified a signature, and the cache is bounded:
+        // a client serving many keys, or bad signatures, cannot grow it
+        VerifierKey cacheKey = new VerifierKey(key, algorithm);
+        ThreadLocal<Signature> local = verifiers.get(cacheKey);
+        Signature verifier = local == null ? null : local.get();
+        boolean fresh = verifier == null;
+        boolean valid;
         try {
-            Signature verifier = local.get();
-            if (verifier == null) {
+            if (fresh) {
                 verifier = newVerifier(key, algorithm);
-                local.set(verifier);
             }
             verifier.update(assertion.substring(0, second).getBytes(StandardCharsets.US_ASCII));
-            if (!verifier.verify(signature)) {
-                throw new InvalidClientAssertionException(Check.SIGNATURE, "signature does not verify");
-            }
+            valid = verifier.verify(signature);
         } catch (GeneralSecurityException | RuntimeException e) {
-            local.remove();
+            if (local != null) {
+                local.remove();
+            }
             throw new InvalidClientAssertionException(Check.SIGNATURE, "signature does not verify");
+        }
+        if (!valid) {
+            throw new InvalidClientAssertionException(Check.SIGNATURE, "signature does not verify");
+        }
+        if (fresh) {
+            if (local == null) {
+                if (verifiers.size() >= MAX_CACHED_VERIFIERS) {
+                    verifiers.keySet().stream().findAny().ifPresent(verifiers::remove);
+                }
+                local = verifiers.computeIfAbsent(cacheKey, k -> new ThreadLocal<>());
+            }
+            local.set(verifier);
         }
     }
 

@@ -246,4 +246,37 @@ class ClientAssertionVerifierTest {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes());
     }
 
+
+    @Test
+    void manyKeys_badSignatures_cacheNotGrown_goodSignatures_cacheBounded() throws Exception {
+        java.util.Map<String, KeyPair> keys = new java.util.concurrent.ConcurrentHashMap<>();
+        ClientAssertionVerifier verifier = ClientAssertionVerifier.builder(ISSUER, (client, kid) ->
+                Optional.ofNullable(keys.get(kid)).map(KeyPair::getPublic)).clock(clock).build();
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+        generator.initialize(256);
+        for (int i = 0; i < 300; i++) {
+            keys.put("bad-" + i, generator.generateKeyPair());
+            String good = assertion(c -> { }, h -> { });
+            String header = Base64.getUrlEncoder().withoutPadding().encodeToString(("{\"alg\":\"ES256\",\"kid\":\"bad-" + i
+                    + "\",\"typ\":\"client-authentication+jwt\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String[] parts = good.split("\\.");
+            String zeros = Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[64]);
+            rejected(verifier, Check.SIGNATURE, header + "." + parts[1] + "." + zeros, null);
+        }
+        assertEquals(0, verifier.cachedVerifiers(), "no verifier is cached for a key that never verified");
+        int extra = 20;
+        for (int i = 0; i < ClientAssertionVerifier.MAX_CACHED_VERIFIERS + extra; i++) {
+            KeyPair pair = generator.generateKeyPair();
+            keys.put("good-" + i, pair);
+            Instant now = clock.instant();
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("good-" + i)
+                    .type(new JOSEObjectType("client-authentication+jwt")).build(),
+                    new JWTClaimsSet.Builder().issuer(CLIENT).subject(CLIENT).audience(ISSUER.toString())
+                            .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(60)))
+                            .jwtID(UUID.randomUUID().toString()).build());
+            jwt.sign(new ECDSASigner((ECPrivateKey) pair.getPrivate()));
+            verifier.verify(jwt.serialize(), CLIENT);
+        }
+        assertTrue(verifier.cachedVerifiers() <= ClientAssertionVerifier.MAX_CACHED_VERIFIERS, "" + verifier.cachedVerifiers());
+    }
 }
