@@ -25,6 +25,10 @@ public final class TestPkiExtension implements ParameterResolver {
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(TestPkiExtension.class);
 
+    /** Created by JUnit for {@code @ExtendWith(TestPkiExtension.class)}. */
+    public TestPkiExtension() {
+    }
+
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
         Class<?> type = parameterContext.getParameter().getType();
