@@ -1,0 +1,9 @@
+/** An application module that uses every clientauth library artifact by its module name. */
+module dev.clientauth.moduletest {
+    requires dev.clientauth.core;
+    requires dev.clientauth.keys;
+    requires dev.clientauth.mtls;
+    requires dev.clientauth.jwt;
+    requires dev.clientauth.okhttp;
+    requires dev.clientauth.httpclient5;
+}
