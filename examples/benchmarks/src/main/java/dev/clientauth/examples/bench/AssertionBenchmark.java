@@ -48,7 +48,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * (c) the same job by the Nimbus OAuth 2.0 SDK's {@code PrivateKeyJWT} (RSA, EC) or Nimbus
  * JOSE's {@code Ed25519Signer} (EdDSA).
  *
- * <pre>java -cp examples/target/clientauth.jar org.openjdk.jmh.Main AssertionBenchmark -prof gc</pre>
+ * <pre>java -cp examples/benchmarks/target/classes:$(cat examples/benchmarks/target/classpath.txt) org.openjdk.jmh.Main AssertionBenchmark -prof gc</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Client assertions signed inside a SoftHSM2 token through SunPKCS11 (throughput).
  *
- * <pre>SOFTHSM2_CONF=/tmp/clientauth-hsm/softhsm2.conf java -cp examples/target/clientauth.jar org.openjdk.jmh.Main HsmSigningBenchmark</pre>
+ * <pre>SOFTHSM2_CONF=/tmp/clientauth-hsm/softhsm2.conf java -cp examples/benchmarks/target/classes:$(cat examples/benchmarks/target/classpath.txt) org.openjdk.jmh.Main HsmSigningBenchmark</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * mTLS costs: loading a PEM identity (chain + PKCS#8 EC key, with all load checks), computing an
  * {@code x5t#S256}, and verifying a certificate binding from JWT claims.
  *
- * <pre>java -cp examples/target/classes:$(cat examples/target/classpath.txt) org.openjdk.jmh.Main MtlsBenchmark</pre>
+ * <pre>java -cp examples/benchmarks/target/classes:$(cat examples/benchmarks/target/classpath.txt) org.openjdk.jmh.Main MtlsBenchmark</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

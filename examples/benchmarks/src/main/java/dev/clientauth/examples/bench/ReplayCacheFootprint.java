@@ -7,7 +7,7 @@ import java.util.UUID;
 /**
  * Heap used by {@link InMemoryReplayCache} holding 1,000,000 live {@code jti}s.
  *
- * <pre>java -Xmx1g -cp examples/target/classes:$(cat examples/target/classpath.txt) dev.clientauth.examples.bench.ReplayCacheFootprint</pre>
+ * <pre>java -Xmx1g -cp examples/benchmarks/target/classes:$(cat examples/benchmarks/target/classpath.txt) dev.clientauth.examples.bench.ReplayCacheFootprint</pre>
  */
 public final class ReplayCacheFootprint {
     private ReplayCacheFootprint() {

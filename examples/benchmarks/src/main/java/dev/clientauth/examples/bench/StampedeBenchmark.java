@@ -46,7 +46,7 @@ import org.openjdk.jmh.runner.IterationType;
  * long-lived threads (started once, parked between iterations), so the harness itself adds no
  * thread-pool traffic while they wake up. {@code callers=virtual} needs Java 21 or newer.
  *
- * <pre>java -cp examples/target/classes:$(cat examples/target/classpath.txt) org.openjdk.jmh.Main StampedeBenchmark</pre>
+ * <pre>java -cp examples/benchmarks/target/classes:$(cat examples/benchmarks/target/classpath.txt) org.openjdk.jmh.Main StampedeBenchmark</pre>
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SingleShotTime)

@@ -54,7 +54,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Replay detection is off in both for the comparison ({@code clientauthVerify}); the cost of
  * this library's replay cache is measured on its own ({@code clientauthVerifyWithReplayCache}).
  *
- * <pre>java -cp examples/target/classes:$(cat examples/target/classpath.txt) org.openjdk.jmh.Main VerifierBenchmark</pre>
+ * <pre>java -cp examples/benchmarks/target/classes:$(cat examples/benchmarks/target/classpath.txt) org.openjdk.jmh.Main VerifierBenchmark</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
