@@ -1,5 +1,7 @@
 package dev.clientauth.jwt;
 
+import dev.clientauth.jwt.internal.JcaSignatures;
+import dev.clientauth.core.internal.Ed25519Der;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
@@ -20,9 +22,7 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.PSSParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Objects;
@@ -125,8 +125,8 @@ public final class JcaSigner implements SigningKey, AssertionSigner {
                 KeyFactory factory = KeyFactory.getInstance("Ed25519");
                 byte[] d = okp.getDecodedD();
                 byte[] x = okp.getDecodedX();
-                byte[] pkcs8 = concat(hex("302e020100300506032b657004220420"), d);
-                byte[] spki = concat(hex("302a300506032b6570032100"), x);
+                byte[] pkcs8 = Ed25519Der.pkcs8(d);
+                byte[] spki = Ed25519Der.spki(x);
                 builder = builder(factory.generatePrivate(new PKCS8EncodedKeySpec(pkcs8)))
                         .publicKey(factory.generatePublic(new X509EncodedKeySpec(spki)));
                 Arrays.fill(pkcs8, (byte) 0);
@@ -226,8 +226,7 @@ public final class JcaSigner implements SigningKey, AssertionSigner {
         Signature signature = provider == null ? Signature.getInstance(jcaName) : Signature.getInstance(jcaName, provider);
         signature.initSign(privateKey);
         if (algorithm.isRsaPss() && jcaName.equals("RSASSA-PSS")) {
-            String hash = "SHA-" + (algorithm.size() * 8);
-            signature.setParameter(new PSSParameterSpec(hash, "MGF1", new MGF1ParameterSpec(hash), algorithm.size(), 1));
+            signature.setParameter(JcaSignatures.pss(algorithm));
         }
         return signature;
     }
@@ -236,20 +235,6 @@ public final class JcaSigner implements SigningKey, AssertionSigner {
     public String toString() {
         return "JcaSigner[kid=" + keyId + ", alg=" + algorithm + ", provider="
                 + (provider == null ? "(key's)" : provider.getName()) + "]";
-    }
-
-    private static byte[] hex(String hex) {
-        byte[] out = new byte[hex.length() / 2];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (byte) Integer.parseInt(hex.substring(2 * i, 2 * i + 2), 16);
-        }
-        return out;
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 
     /** Builds a {@link JcaSigner}. Not thread-safe. */
@@ -346,7 +331,7 @@ public final class JcaSigner implements SigningKey, AssertionSigner {
             } else if (alg.isEcdsa()) {
                 if (softwareKey) {
                     chosen = BOUNCY_CASTLE;
-                    jcaName = alg.jcaName().replace("withECDSA", "withPLAIN-ECDSA");
+                    jcaName = JcaSignatures.plainEcdsa(alg);
                 } else if (chosen != null && chosen.getName().equals("SunEC")) {
                     jcaName = alg.jcaName() + "inP1363Format";
                 } else {

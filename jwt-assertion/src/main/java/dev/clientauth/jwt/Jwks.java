@@ -1,5 +1,6 @@
 package dev.clientauth.jwt;
 
+import dev.clientauth.core.internal.Ed25519Der;
 import com.nimbusds.jose.Algorithm;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.Curve;
@@ -70,9 +71,7 @@ public final class Jwks {
             }
             if (jwk instanceof OctetKeyPair && Curve.Ed25519.equals(((OctetKeyPair) jwk).getCurve())) {
                 byte[] x = ((OctetKeyPair) jwk).getDecodedX();
-                byte[] prefix = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
-                byte[] spki = Arrays.copyOf(prefix, prefix.length + x.length);
-                System.arraycopy(x, 0, spki, prefix.length, x.length);
+                byte[] spki = Ed25519Der.spki(x);
                 return java.util.Optional.of(java.security.KeyFactory.getInstance("Ed25519")
                         .generatePublic(new java.security.spec.X509EncodedKeySpec(spki)));
             }

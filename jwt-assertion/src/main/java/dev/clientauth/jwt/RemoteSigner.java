@@ -1,5 +1,6 @@
 package dev.clientauth.jwt;
 
+import dev.clientauth.jwt.internal.JcaSignatures;
 import dev.clientauth.core.CertificateThumbprint;
 import dev.clientauth.jwt.internal.EcdsaSignatures;
 import java.security.GeneralSecurityException;
@@ -7,8 +8,6 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.MGF1ParameterSpec;
-import java.security.spec.PSSParameterSpec;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -114,8 +113,7 @@ public final class RemoteSigner implements SigningKey, AssertionSigner {
             byte[] toVerify = signature;
             if (algorithm.isRsaPss()) {
                 verifier = Signature.getInstance("RSASSA-PSS");
-                String hash = "SHA-" + (algorithm.size() * 8);
-                verifier.setParameter(new PSSParameterSpec(hash, "MGF1", new MGF1ParameterSpec(hash), algorithm.size(), 1));
+                verifier.setParameter(JcaSignatures.pss(algorithm));
             } else if (algorithm.isEcdsa()) {
                 verifier = Signature.getInstance(algorithm.jcaName());
                 toVerify = EcdsaSignatures.joseToDer(signature);

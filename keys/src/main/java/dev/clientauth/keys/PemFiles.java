@@ -1,7 +1,7 @@
 package dev.clientauth.keys;
 
+import dev.clientauth.core.internal.Ed25519Der;
 import dev.clientauth.core.Secret;
-import java.math.BigInteger;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -70,9 +70,7 @@ public final class PemFiles {
             if ((algorithm.equals("Ed25519") || algorithm.equals("EdDSA")) && encoded != null) {
                 byte[] seed = Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length);
                 byte[] raw = new Ed25519PrivateKeyParameters(seed, 0).generatePublicKey().getEncoded();
-                byte[] spki = new BigInteger("302a300506032b6570032100", 16).toByteArray();
-                byte[] full = Arrays.copyOf(spki, spki.length + raw.length);
-                System.arraycopy(raw, 0, full, spki.length, raw.length);
+                byte[] full = Ed25519Der.spki(raw);
                 Arrays.fill(seed, (byte) 0);
                 return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(full));
             }

@@ -1,5 +1,6 @@
 package dev.clientauth.jwt.verifier;
 
+import dev.clientauth.jwt.internal.JcaSignatures;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.clientauth.jwt.SignatureAlgorithm;
 import dev.clientauth.jwt.verifier.InvalidClientAssertionException.Check;
@@ -9,8 +10,6 @@ import java.security.GeneralSecurityException;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.security.spec.MGF1ParameterSpec;
-import java.security.spec.PSSParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -281,14 +280,12 @@ public final class ClientAssertionVerifier {
     private static Signature newVerifier(PublicKey key, SignatureAlgorithm algorithm) throws GeneralSecurityException {
         Signature signature;
         if (algorithm.isEcdsa()) {
-            signature = Signature.getInstance(algorithm.jcaName().replace("withECDSA", "withPLAIN-ECDSA"), BOUNCY_CASTLE);
+            signature = Signature.getInstance(JcaSignatures.plainEcdsa(algorithm), BOUNCY_CASTLE);
         } else if (algorithm == SignatureAlgorithm.EdDSA) {
             signature = Signature.getInstance("Ed25519", BOUNCY_CASTLE);
         } else if (algorithm.isRsaPss()) {
             signature = Signature.getInstance("RSASSA-PSS");
-            String hash = "SHA-" + algorithm.joseName().substring(2);
-            int saltLength = Integer.parseInt(algorithm.joseName().substring(2)) / 8;
-            signature.setParameter(new PSSParameterSpec(hash, "MGF1", new MGF1ParameterSpec(hash), saltLength, 1));
+            signature.setParameter(JcaSignatures.pss(algorithm));
         } else {
             signature = Signature.getInstance(algorithm.jcaName());
         }

@@ -1,18 +1,17 @@
 package dev.clientauth.examples.cli;
 
+import dev.clientauth.keys.TrustBundle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /** File loading for the CLI, with configuration errors that name the file. */
@@ -39,18 +38,6 @@ final class CliFiles {
     }
 
     static X509TrustManager trustManager(Path bundle) {
-        try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            int i = 0;
-            for (X509Certificate certificate : certificates(bundle)) {
-                store.setCertificateEntry("ca-" + i++, certificate);
-            }
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(store);
-            return (X509TrustManager) factory.getTrustManagers()[0];
-        } catch (IOException | GeneralSecurityException e) {
-            throw new ConfigurationException("cannot build trust from " + bundle + ": " + e.getMessage());
-        }
+        return TrustBundle.of(certificates(bundle));
     }
 }
