@@ -14,6 +14,7 @@ import java.util.Objects;
  */
 public final class Secret {
     private final byte[] utf8;
+    private volatile boolean destroyed;
 
     private Secret(byte[] utf8) {
         this.utf8 = utf8;
@@ -39,14 +40,35 @@ public final class Secret {
         return new Secret(value.clone());
     }
 
-    /** The secret as a string (UTF-8 decoded). */
+    /**
+     * The secret as a string (UTF-8 decoded).
+     *
+     * @throws IllegalStateException after {@link #destroy()}
+     */
     public String reveal() {
+        checkNotDestroyed();
         return new String(utf8, StandardCharsets.UTF_8);
     }
 
-    /** A copy of the secret's bytes (UTF-8 for secrets made from strings). */
+    /**
+     * A copy of the secret's bytes (UTF-8 for secrets made from strings).
+     *
+     * @throws IllegalStateException after {@link #destroy()}
+     */
     public byte[] revealBytes() {
+        checkNotDestroyed();
         return utf8.clone();
+    }
+
+    /** Whether {@link #destroy()} was called. */
+    public boolean isDestroyed() {
+        return destroyed;
+    }
+
+    private void checkNotDestroyed() {
+        if (destroyed) {
+            throw new IllegalStateException("the secret was destroyed");
+        }
     }
 
     /** The length in bytes; not secret in itself. */
@@ -69,8 +91,9 @@ public final class Secret {
         return "Secret[redacted]";
     }
 
-    /** Overwrites the held bytes; the secret is unusable afterwards. */
+    /** Overwrites the held bytes; {@link #reveal()} and {@link #revealBytes()} fail afterwards. */
     public void destroy() {
+        destroyed = true;
         Arrays.fill(utf8, (byte) 0);
     }
 }

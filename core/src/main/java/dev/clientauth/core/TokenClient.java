@@ -107,7 +107,12 @@ public final class TokenClient {
         Objects.requireNonNull(request, "request");
         TokenRequestMessage message = new TokenRequestMessage(tokenEndpoint);
         request.writeTo(message);
-        authentication.authenticate(message, new AuthenticationContext(issuer, tokenEndpoint, clock));
+        try {
+            authentication.authenticate(message, new AuthenticationContext(issuer, tokenEndpoint, clock));
+        } catch (IllegalStateException e) { // e.g. a destroyed secret: nothing is sent
+            throw new ClientAuthenticationException("the credentials of " + authentication.method() + " for "
+                    + authentication.clientId() + " could not be produced: " + e.getMessage(), e);
+        }
         Map<String, String> headers = new LinkedHashMap<>(message.headers());
         headers.put("Content-Type", "application/x-www-form-urlencoded");
         headers.put("Accept", "application/json");

@@ -4,6 +4,7 @@ import dev.clientauth.core.internal.FormEncoding;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -77,5 +78,21 @@ class ClientSecretBasicTest {
     void clientId_controlCharacter_refused() {
         assertThrows(IllegalArgumentException.class, () -> ClientId.of("a\nb"));
         assertThrows(IllegalArgumentException.class, () -> ClientId.of(""));
+    }
+
+    @Test
+    void destroyedSecret_revealFails_andNothingIsSent() {
+        Secret secret = Secret.of("s3cr3t-value");
+        secret.destroy();
+        assertTrue(secret.isDestroyed());
+        assertThrows(IllegalStateException.class, secret::reveal);
+        assertThrows(IllegalStateException.class, secret::revealBytes);
+        TokenClient client = TokenClient.builder(java.net.URI.create("https://as.example/token"),
+                ClientSecretPost.of(ClientId.of("c"), secret)).transport(request -> {
+                    throw new AssertionError("nothing may be sent");
+                }).build();
+        ClientAuthenticationException e = assertThrows(ClientAuthenticationException.class,
+                () -> client.requestToken(TokenRequest.clientCredentials()));
+        assertTrue(e.getMessage().contains("destroyed"), e.getMessage());
     }
 }

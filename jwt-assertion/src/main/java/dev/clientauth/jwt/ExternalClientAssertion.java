@@ -1,5 +1,6 @@
 package dev.clientauth.jwt;
 
+import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.clientauth.core.AuthenticationContext;
 import dev.clientauth.core.ClientAuthentication;
 import dev.clientauth.core.ClientAuthenticationException;
@@ -71,13 +72,16 @@ public final class ExternalClientAssertion implements ClientAuthentication {
             throw new ClientAuthenticationException("the client assertion supplier for " + clientId
                     + " returned something that is not a compact JWS");
         }
+        Object alg;
         try {
             String header = new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.UTF_8);
-            if (header.replace(" ", "").contains("\"alg\":\"none\"")) {
-                throw new ClientAuthenticationException("the supplied client assertion for " + clientId + " is unsigned (alg none)");
-            }
-        } catch (IllegalArgumentException e) {
+            alg = JSONObjectUtils.parse(header).get("alg");
+        } catch (IllegalArgumentException | java.text.ParseException e) {
             throw new ClientAuthenticationException("the supplied client assertion for " + clientId + " has an invalid header");
+        }
+        if (!(alg instanceof String algorithm) || algorithm.strip().isEmpty() || algorithm.strip().equalsIgnoreCase("none")) {
+            throw new ClientAuthenticationException("the supplied client assertion for " + clientId
+                    + " is unsigned (alg none or missing)");
         }
     }
 

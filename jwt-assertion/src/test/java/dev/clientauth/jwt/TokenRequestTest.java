@@ -180,7 +180,11 @@ class TokenRequestTest {
         assertEquals("client-7523", form.get("client_id"));
         String unsigned = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes())
                 + ".e30.x";
-        for (String bad : new String[] {"", "not-a-jwt", "a.b", unsigned}) {
+        java.util.function.Function<String, String> withHeader = header -> java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(header.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + ".e30.x";
+        for (String bad : new String[] {"", "not-a-jwt", "a.b", unsigned, withHeader.apply("{\"alg\":\"NONE\"}"),
+                withHeader.apply("{\"alg\"\t:\n\"none\"}"), withHeader.apply("{\"alg\":\"\\u006eone\"}"),
+                withHeader.apply("{\"alg\":\" none \"}"), withHeader.apply("{\"typ\":\"JWT\"}"), withHeader.apply("not json")}) {
             assertThrows(ClientAuthenticationException.class,
                     () -> client(ExternalClientAssertion.of(CLIENT, () -> bad)).requestToken(TokenRequest.clientCredentials()));
         }

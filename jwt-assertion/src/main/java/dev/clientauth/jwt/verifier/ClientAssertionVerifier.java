@@ -135,6 +135,15 @@ public final class ClientAssertionVerifier {
      * @throws InvalidClientAssertionException naming the failed check
      */
     public VerifiedClientAssertion verify(String assertion, String clientIdParameter) throws InvalidClientAssertionException {
+        try {
+            return check(assertion, clientIdParameter);
+        } catch (RuntimeException e) { // nothing unchecked escapes: whatever an attacker sent is a refusal
+            throw new InvalidClientAssertionException(Check.MALFORMED, "assertion cannot be processed: "
+                    + e.getClass().getSimpleName());
+        }
+    }
+
+    private VerifiedClientAssertion check(String assertion, String clientIdParameter) throws InvalidClientAssertionException {
         if (assertion == null || assertion.length() > 16 * 1024) {
             throw new InvalidClientAssertionException(Check.MALFORMED, "assertion missing or longer than 16 KiB");
         }
@@ -168,7 +177,7 @@ public final class ClientAssertionVerifier {
         String iss = string(claims, "iss", Check.ISSUER);
         // the signature first: nothing else is judged on content an attacker could have written
         Object kid = header.get("kid");
-        PublicKey key = keys.publicKey(iss, kid instanceof String ? (String) kid : null).orElseThrow(() ->
+        PublicKey key = keys.publicKey(iss, kid instanceof String ? (String) kid : null, algorithm).orElseThrow(() ->
                 new InvalidClientAssertionException(Check.KEY, "no key " + (kid == null ? "(no kid)" : "'" + printable(String.valueOf(kid)) + "'")
                         + " for client " + printable(iss)));
         verifySignature(assertion, second, key, algorithm);
@@ -194,16 +203,31 @@ public final class ClientAssertionVerifier {
         if (nbf != Long.MIN_VALUE && nbf > nowSeconds + futureSkewSeconds) {
             throw new InvalidClientAssertionException(Check.NOT_YET_VALID, "nbf is " + (nbf - nowSeconds) + " s in the future");
         }
+        // bounded against now, not only against iat: an assertion cannot outlive the cap, whatever iat says
+        if (exp > nowSeconds + maxLifetimeSeconds + futureSkewSeconds) {
+            throw new InvalidClientAssertionException(Check.LIFETIME, "exp is more than " + maxLifetimeSeconds
+                    + " s in the future");
+        }
+        if (iat != Long.MIN_VALUE && iat < nowSeconds - maxLifetimeSeconds - futureSkewSeconds) {
+            throw new InvalidClientAssertionException(Check.LIFETIME, "iat is more than " + maxLifetimeSeconds
+                    + " s in the past");
+        }
         long start = iat != Long.MIN_VALUE ? iat : nowSeconds;
-        if (exp - start > maxLifetimeSeconds) {
-            throw new InvalidClientAssertionException(Check.LIFETIME, "lifetime " + (exp - start) + " s exceeds "
-                    + maxLifetimeSeconds + " s");
+        long lifetime;
+        try {
+            lifetime = Math.subtractExact(exp, start);
+        } catch (ArithmeticException e) {
+            throw new InvalidClientAssertionException(Check.LIFETIME, "lifetime out of range");
+        }
+        if (lifetime <= 0 || lifetime > maxLifetimeSeconds) {
+            throw new InvalidClientAssertionException(Check.LIFETIME, "lifetime " + lifetime + " s is not in (0, "
+                    + maxLifetimeSeconds + "] s");
         }
         Object jti = claims.get("jti");
         if (!(jti instanceof String) || ((String) jti).isEmpty() || ((String) jti).length() > 256) {
             throw new InvalidClientAssertionException(Check.JTI, "jti missing or invalid");
         }
-        if (!replayCache.firstUse(iss, (String) jti, Instant.ofEpochSecond(exp), now)) {
+        if (!replayCache.firstUse(iss, (String) jti, Instant.ofEpochSecond(exp), now)) { // exp is bounded above
             throw new InvalidClientAssertionException(Check.REPLAY, "jti was used before (or the replay cache is full)");
         }
         return new VerifiedClientAssertion(iss, (String) jti, kid == null ? null : String.valueOf(kid), algorithm,
@@ -237,6 +261,18 @@ public final class ClientAssertionVerifier {
         if (!fits) {
             throw new InvalidClientAssertionException(Check.ALGORITHM, "alg " + algorithm + " does not fit the client's "
                     + keyType + " key");
+        }
+        if (key instanceof java.security.interfaces.RSAPublicKey rsa && rsa.getModulus().bitLength() < 2048) {
+            throw new InvalidClientAssertionException(Check.KEY, "the client's RSA key has "
+                    + rsa.getModulus().bitLength() + " bits; at least 2048 are required");
+        }
+        if (key instanceof java.security.interfaces.ECPublicKey ec) {
+            int fieldSize = ec.getParams().getCurve().getField().getFieldSize();
+            int expected = algorithm == SignatureAlgorithm.ES256 ? 256 : algorithm == SignatureAlgorithm.ES384 ? 384 : 521;
+            if (fieldSize != expected) {
+                throw new InvalidClientAssertionException(Check.ALGORITHM, "alg " + algorithm + " needs a P-" + expected
+                        + " key, the client's key is on a " + fieldSize + "-bit curve (RFC 7518 §3.4)");
+            }
         }
         byte[] signature;
         try {
@@ -322,11 +358,18 @@ public final class ClientAssertionVerifier {
             }
             return Long.MIN_VALUE;
         }
-        if (!(value instanceof Number)) {
-            throw new InvalidClientAssertionException(check, name + " is not a number");
+        if (!(value instanceof Long || value instanceof Integer)) {
+            throw new InvalidClientAssertionException(check, name + " is not an integral NumericDate");
         }
-        return ((Number) value).longValue();
+        long seconds = ((Number) value).longValue();
+        if (Math.abs(seconds) > MAX_NUMERIC_DATE) {
+            throw new InvalidClientAssertionException(check, name + " is out of range");
+        }
+        return seconds;
     }
+
+    /** 2^53: the largest integer every JSON implementation reads exactly. */
+    private static final long MAX_NUMERIC_DATE = 1L << 53;
 
     private static String printable(String text) {
         StringBuilder out = new StringBuilder();

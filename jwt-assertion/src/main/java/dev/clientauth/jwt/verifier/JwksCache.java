@@ -9,7 +9,12 @@ import dev.clientauth.core.jdk.JdkHttpTransport;
 import dev.clientauth.core.http.TransportRequest;
 import dev.clientauth.core.http.TransportResponse;
 import java.lang.System.Logger.Level;
+import dev.clientauth.core.internal.Endpoints;
+import dev.clientauth.core.internal.Printable;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,9 +34,18 @@ import javax.net.ssl.X509TrustManager;
  *       512 KiB size limit and 5 s timeouts);</li>
  *   <li>kept for the server's {@code Cache-Control: max-age}, bounded below and above (default
  *       1 minute .. 1 hour; 5 minutes when the server says nothing);</li>
- *   <li>on an unknown {@code kid}, fetched again at most once per refetch interval (default
- *       1 minute), so a flood of assertions with made-up kids cannot become a flood of fetches;</li>
- *   <li>when a fetch fails, the last good set keeps being used.</li>
+ *   <li>every fetch attempt, successful or not, first or later, waits for the refetch interval
+ *       (default 1 minute) since the last one, doubled after each failure in a row up to 16
+ *       times: a flood of assertions with made-up kids, or a {@code jwks_uri} that is down or
+ *       slow, never becomes a flood of fetches;</li>
+ *   <li>one fetch at a time, outside any lock: other verifications meanwhile use the last good
+ *       set, or find no key at once when there is none yet (they do not queue behind the fetch);</li>
+ *   <li>when a fetch fails, the last good set keeps being used;</li>
+ *   <li>{@code https} only, to a host whose every address is public (not loopback, link-local,
+ *       private, unique-local, multicast or wildcard), checked before each fetch — a
+ *       {@code jwks_uri} comes from a client's registration and must not reach the server's own
+ *       network. {@link Builder#allowHttpLoopbackForTesting()} and
+ *       {@link Builder#allowPrivateAddresses()} are the named weakenings.</li>
  * </ul>
  * Thread-safe.
  */
@@ -46,9 +60,12 @@ public final class JwksCache {
     private final Duration maxTtl;
     private final Duration defaultTtl;
     private final Duration refetchInterval;
+    private final boolean allowPrivateAddresses;
+    private final AtomicBoolean fetching = new AtomicBoolean();
     private volatile JWKSet keys;
     private volatile Instant expiresAt = Instant.MIN;
-    private volatile Instant lastAttempt = Instant.MIN;
+    private volatile Instant nextAttempt = Instant.MIN;
+    private volatile int failures;
     private volatile long fetches;
 
     private JwksCache(Builder b) {
@@ -59,6 +76,7 @@ public final class JwksCache {
         this.maxTtl = b.maxTtl;
         this.defaultTtl = b.defaultTtl;
         this.refetchInterval = b.refetchInterval;
+        this.allowPrivateAddresses = b.allowPrivateAddresses;
     }
 
     public static Builder builder(URI jwksUri) {
@@ -99,35 +117,89 @@ public final class JwksCache {
         return fetches;
     }
 
-    /** @return whether a fetch was made */
-    private synchronized boolean refresh(Instant now, boolean unknownKid) {
+    /** @return whether a fetch was made and succeeded */
+    private boolean refresh(Instant now, boolean unknownKid) {
         boolean stale = keys == null || !now.isBefore(expiresAt);
         if (!stale && !unknownKid) {
             return false;
         }
-        if (now.isBefore(lastAttempt.plus(refetchInterval)) && (unknownKid || keys != null)) {
-            return false; // rate limit: at most one fetch per interval
+        if (now.isBefore(nextAttempt)) {
+            return false; // rate limit: every attempt, failed or not, waits for the interval
         }
-        lastAttempt = now;
-        fetches++;
+        if (!fetching.compareAndSet(false, true)) {
+            return false; // one fetch at a time; meanwhile the last good set (or none) is used
+        }
         try {
-            TransportResponse response = transport.execute(TransportRequest.get(jwksUri,
-                    Map.of("Accept", "application/jwk-set+json, application/json")));
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("HTTP " + response.statusCode());
+            if (now.isBefore(nextAttempt)) {
+                return false;
             }
-            JWKSet parsed = JWKSet.parse(response.bodyAsString());
+            nextAttempt = now.plus(refetchInterval);
+            fetches++;
+            JWKSet parsed;
+            Duration ttl;
+            try {
+                checkAddress();
+                TransportResponse response = transport.execute(TransportRequest.get(jwksUri,
+                        Map.of("Accept", "application/jwk-set+json, application/json")));
+                if (response.statusCode() != 200) {
+                    throw new IllegalStateException("HTTP " + response.statusCode());
+                }
+                parsed = JWKSet.parse(response.bodyAsString());
+                ttl = ttl(response.header("Cache-Control").orElse(null));
+            } catch (TokenRequestException | java.text.ParseException | RuntimeException e) {
+                int failed = failures + 1;
+                failures = failed;
+                nextAttempt = now.plus(refetchInterval.multipliedBy(1L << Math.min(failed - 1, 4)));
+                // the message comes from the client's server or its JWKS: printable and short, never raw
+                LOG.log(Level.WARNING, "fetching JWKS {0} failed{1}: {2}: {3}", jwksUri,
+                        keys == null ? "" : ", keeping the last good set", e.getClass().getSimpleName(),
+                        Printable.of(String.valueOf(e.getMessage()), 120));
+                if (keys != null) {
+                    expiresAt = now.plus(minTtl);
+                }
+                return false;
+            }
             keys = parsed;
-            expiresAt = now.plus(ttl(response.header("Cache-Control").orElse(null)));
+            expiresAt = now.plus(ttl);
+            failures = 0;
             return true;
-        } catch (TokenRequestException | java.text.ParseException | RuntimeException e) {
-            LOG.log(Level.WARNING, "fetching JWKS {0} failed{1}: {2}", jwksUri,
-                    keys == null ? "" : ", keeping the last good set", e.getMessage());
-            if (keys != null) {
-                expiresAt = now.plus(minTtl);
+        } finally {
+            fetching.set(false);
+        }
+    }
+
+    /** Refuses a host with any non-public address, unless private addresses were allowed. */
+    private void checkAddress() {
+        if (allowPrivateAddresses) {
+            return;
+        }
+        InetAddress[] addresses;
+        try {
+            addresses = InetAddress.getAllByName(jwksUri.getHost());
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("unknown host " + jwksUri.getHost());
+        }
+        for (InetAddress address : addresses) {
+            if (!isPublic(address)) {
+                throw new IllegalStateException("host " + jwksUri.getHost() + " has the non-public address "
+                        + address.getHostAddress() + "; call allowPrivateAddresses() to fetch it anyway");
             }
+        }
+    }
+
+    static boolean isPublic(InetAddress address) {
+        if (address.isLoopbackAddress() || address.isLinkLocalAddress() || address.isSiteLocalAddress()
+                || address.isAnyLocalAddress() || address.isMulticastAddress()) {
             return false;
         }
+        byte[] bytes = address.getAddress();
+        if (bytes.length == 16) {
+            return (bytes[0] & 0xfe) != 0xfc; // fc00::/7, unique local
+        }
+        int first = bytes[0] & 0xff;
+        int second = bytes[1] & 0xff;
+        return first != 0 && !(first == 100 && second >= 64 && second < 128) // 0/8, 100.64/10 (shared)
+                && !(first == 169 && second == 254) && first < 224;          // link local, multicast, reserved
     }
 
     private Duration ttl(String cacheControl) {
@@ -165,6 +237,8 @@ public final class JwksCache {
         private Duration maxTtl = Duration.ofHours(1);
         private Duration defaultTtl = Duration.ofMinutes(5);
         private Duration refetchInterval = Duration.ofMinutes(1);
+        private boolean allowHttpLoopback;
+        private boolean allowPrivateAddresses;
 
         private Builder(URI jwksUri) {
             this.jwksUri = Objects.requireNonNull(jwksUri, "jwksUri");
@@ -200,9 +274,35 @@ public final class JwksCache {
             return this;
         }
 
+        /**
+         * A weakening for tests: accept an {@code http} {@code jwks_uri} to a loopback host (and
+         * loopback addresses). Logs one warning.
+         */
+        public Builder allowHttpLoopbackForTesting() {
+            LOG.log(Level.WARNING, "JWKS cache for {0} accepts http to loopback: for tests only", jwksUri);
+            this.allowHttpLoopback = true;
+            this.allowPrivateAddresses = true;
+            return this;
+        }
+
+        /**
+         * A weakening: fetch from hosts with loopback, link-local or private addresses (a client
+         * registry you control, on your own network). Logs one warning.
+         */
+        public Builder allowPrivateAddresses() {
+            LOG.log(Level.WARNING, "JWKS cache for {0} may fetch from private addresses", jwksUri);
+            this.allowPrivateAddresses = true;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if the {@code jwks_uri} is not https (or, after
+         *     {@link #allowHttpLoopbackForTesting()}, http to loopback)
+         */
         public JwksCache build() {
-            if (!dev.clientauth.core.internal.Endpoints.isSecureOrLoopback(jwksUri)) {
-                throw new IllegalArgumentException("jwks_uri must use https (http only to a loopback host): " + jwksUri);
+            boolean https = "https".equalsIgnoreCase(jwksUri.getScheme()) && jwksUri.getHost() != null;
+            if (!https && !(allowHttpLoopback && Endpoints.isSecureOrLoopback(jwksUri))) {
+                throw new IllegalArgumentException("jwks_uri must use https: " + jwksUri);
             }
             if (transport == null) {
                 transport = defaultTransport(null);

@@ -67,7 +67,7 @@ class RotationTest {
             server.start();
             cache = JwksCache.builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/jwks"))
                     .clock(clock).ttl(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(5))
-                    .refetchInterval(Duration.ofMinutes(1)).build();
+                    .refetchInterval(Duration.ofMinutes(1)).allowHttpLoopbackForTesting().build();
             verifier = ClientAssertionVerifier.builder(ISSUER, ClientKeyResolver.fromJwks(id -> cache)).clock(clock).build();
         }
 

@@ -226,7 +226,7 @@ class ClientAssertionVerifierTest {
 
     @Test
     void replayCache_expiresEntriesAndFailsClosedWhenFull() {
-        InMemoryReplayCache cache = new InMemoryReplayCache(64);
+        InMemoryReplayCache cache = new InMemoryReplayCache(64, 1_000_000, InMemoryReplayCache.DEFAULT_MAX_TTL);
         Instant now = Instant.parse("2026-11-28T12:00:00Z");
         assertTrue(cache.firstUse("c", "a", now.plusSeconds(60), now));
         assertFalse(cache.firstUse("c", "a", now.plusSeconds(60), now));
@@ -278,5 +278,80 @@ class ClientAssertionVerifierTest {
             verifier.verify(jwt.serialize(), CLIENT);
         }
         assertTrue(verifier.cachedVerifiers() <= ClientAssertionVerifier.MAX_CACHED_VERIFIERS, "" + verifier.cachedVerifiers());
+    }
+
+    @Test
+    void h1_hugeNegativeIat_withExpIn2038_rejectedNotAcceptedUntil2038() throws Exception {
+        rejected(Check.ISSUED_IN_FUTURE, assertion(c -> c.claim("iat", -9223372036000000000L).claim("exp", 2147483000L)));
+        rejected(Check.LIFETIME, assertion(c -> c.claim("iat", -1_000_000_000_000_000L).claim("exp", 2147483000L)));
+        rejected(Check.LIFETIME, assertion(c -> c.claim("exp", clock.instant().getEpochSecond() + 10 * 365 * 86400L)));
+        rejected(Check.LIFETIME, assertion(c -> c.claim("iat", clock.instant().getEpochSecond() - 3600)
+                .claim("exp", clock.instant().getEpochSecond() + 60)));
+    }
+
+    @Test
+    void h1_nonIntegralOrHugeNumericDates_refusedWithTheirCheck_nothingUncheckedEscapes() throws Exception {
+        rejected(Check.EXPIRATION, assertion(c -> c.claim("exp", 1e19)));
+        rejected(Check.EXPIRATION, assertion(c -> c.claim("exp", clock.instant().getEpochSecond() + 60.5)));
+        rejected(Check.EXPIRATION, assertion(c -> c.claim("exp", Long.MAX_VALUE)));
+        rejected(Check.ISSUED_IN_FUTURE, assertion(c -> c.claim("iat", Long.MIN_VALUE + 1)));
+        rejected(Check.NOT_YET_VALID, assertion(c -> c.claim("nbf", "tomorrow")));
+    }
+
+    @Test
+    void m1_oneClientCannotFillTheReplayCacheForOthers() throws Exception {
+        InMemoryReplayCache cache = new InMemoryReplayCache(6_400, 100, Duration.ofMinutes(6));
+        Instant now = clock.instant();
+        for (int i = 0; i < 100; i++) {
+            assertTrue(cache.firstUse("evil", "jti-" + i, now.plusSeconds(300), now));
+        }
+        assertFalse(cache.firstUse("evil", "jti-100", now.plusSeconds(300), now), "over its quota");
+        assertEquals(1, cache.quotaRefusals());
+        for (int i = 0; i < 100; i++) {
+            assertTrue(cache.firstUse("good", "jti-" + i, now.plusSeconds(300), now), "another client is unaffected");
+        }
+        assertFalse(cache.firstUse("good", "jti-0", now.plusSeconds(300), now), "replays are still refused");
+        Instant later = now.plusSeconds(311);
+        assertTrue(cache.firstUse("evil", "jti-100", later.plusSeconds(300), later), "the quota frees as entries expire");
+    }
+
+    @Test
+    void m1_storedExpiryClampedToTheCacheMaximum() {
+        InMemoryReplayCache cache = new InMemoryReplayCache(6_400, 100, Duration.ofMinutes(6));
+        Instant now = clock.instant();
+        assertTrue(cache.firstUse("c", "j", Instant.parse("2038-01-19T03:03:20Z"), now));
+        assertFalse(cache.firstUse("c", "j", now.plusSeconds(60), now.plusSeconds(359)));
+        assertEquals(0, cache.size(now.plusSeconds(361)), "gone after six minutes, not in 2038");
+    }
+
+    @Test
+    void l5_replayCacheWorksAfter2038() {
+        InMemoryReplayCache cache = new InMemoryReplayCache(6_400, 100, Duration.ofMinutes(6));
+        Instant now = Instant.parse("2040-01-01T00:00:00Z");
+        assertTrue(cache.firstUse("c", "j", now.plusSeconds(60), now));
+        assertFalse(cache.firstUse("c", "j", now.plusSeconds(60), now.plusSeconds(30)));
+        assertTrue(cache.firstUse("c", "k", now.plusSeconds(60), now.plusSeconds(30)));
+        assertEquals(2, cache.size(now.plusSeconds(30)));
+    }
+
+    @Test
+    void l6_weakRsaKey_andWrongCurve_refused() throws Exception {
+        KeyPair weak = rsa(1024);
+        Instant now = clock.instant();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(CLIENT).subject(CLIENT).audience(ISSUER.toString())
+                .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(60))).jwtID(UUID.randomUUID().toString()).build();
+        SignedJWT rs = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("k1").build(), claims);
+        rs.sign(new RSASSASigner(weak.getPrivate(), java.util.Set.of(com.nimbusds.jose.crypto.opts.AllowWeakRSAKey.getInstance())));
+        rejected(builder(weak).build(), Check.KEY, rs.serialize(), null);
+        KeyPair p384 = KeyAlgorithm.EC_P384.generate();
+        SignedJWT es = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("k1").build(), claims);
+        es.sign(new ECDSASigner((ECPrivateKey) p384.getPrivate(), com.nimbusds.jose.jwk.Curve.P_256));
+        rejected(builder(p384).build(), Check.ALGORITHM, es.serialize(), null);
+    }
+
+    private static KeyPair rsa(int bits) throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(bits);
+        return generator.generateKeyPair();
     }
 }

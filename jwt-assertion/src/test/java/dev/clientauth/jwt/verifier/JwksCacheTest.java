@@ -1,6 +1,7 @@
 package dev.clientauth.jwt.verifier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,7 +60,7 @@ class JwksCacheTest {
     private JwksCache cache() {
         X509TrustManager trust = PKI.trustManager();
         return JwksCache.builder(URI.create("https://127.0.0.1:" + server.getPort() + "/jwks")).clock(clock)
-                .transport(JwksCache.defaultTransport(trust)).refetchInterval(Duration.ofMinutes(1)).build();
+                .transport(JwksCache.defaultTransport(trust)).refetchInterval(Duration.ofMinutes(1)).allowPrivateAddresses().build();
     }
 
     @Test
@@ -141,5 +142,93 @@ class JwksCacheTest {
     @Test
     void plainHttpJwksUri_refusedUnlessLoopback() {
         assertThrows(IllegalArgumentException.class, () -> JwksCache.builder(URI.create("http://jwks.example/keys")).build());
+    }
+
+    @Test
+    void m2_endpointDownBeforeAnySuccess_fetchesRateLimitedWithBackoff() {
+        for (int i = 0; i < 10; i++) {
+            server.enqueue(new MockResponse.Builder().code(503).body("down").build());
+        }
+        JwksCache cache = cache();
+        for (int i = 0; i < 50; i++) {
+            assertTrue(cache.key("k1").isEmpty());
+        }
+        assertEquals(1, cache.fetchCount(), "50 verifications, one fetch");
+        clock.advance(Duration.ofSeconds(61));
+        cache.key("k1");
+        assertEquals(2, cache.fetchCount());
+        clock.advance(Duration.ofSeconds(61));
+        cache.key("k1");
+        assertEquals(2, cache.fetchCount(), "after two failures the interval has doubled");
+        clock.advance(Duration.ofSeconds(60));
+        cache.key("k1");
+        assertEquals(3, cache.fetchCount());
+        assertEquals(3, server.getRequestCount());
+    }
+
+    @Test
+    void m2_slowFetch_otherVerificationsDoNotQueueBehindIt() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(jwks("k1"))
+                .headersDelay(2, TimeUnit.SECONDS).build());
+        JwksCache cache = cache();
+        java.util.concurrent.CompletableFuture<Boolean> slow = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> cache.key("k1").isPresent());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (server.getRequestCount() == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        long start = System.nanoTime();
+        assertTrue(cache.key("k1").isEmpty(), "no set yet: fails fast instead of waiting");
+        assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(500), "did not wait for the fetch");
+        assertTrue(slow.get(10, TimeUnit.SECONDS), "the fetch itself completes");
+        assertEquals(1, cache.fetchCount());
+    }
+
+    @Test
+    void m7_privateAddressesRefusedByDefault_nothingFetched() {
+        serve(jwks("k1"), "max-age=300");
+        JwksCache cache = JwksCache.builder(URI.create("https://127.0.0.1:" + server.getPort() + "/jwks")).clock(clock)
+                .transport(JwksCache.defaultTransport(PKI.trustManager())).build();
+        assertTrue(cache.key("k1").isEmpty());
+        assertEquals(0, server.getRequestCount(), "no request to a loopback address");
+    }
+
+    @Test
+    void m7_addressPolicy() throws Exception {
+        for (String address : new String[] {"127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
+                "100.64.0.1", "0.0.0.0", "224.0.0.1", "::1", "fe80::1", "fd12:3456::1", "::"}) {
+            assertFalse(JwksCache.isPublic(java.net.InetAddress.getByName(address)), address);
+        }
+        for (String address : new String[] {"8.8.8.8", "1.1.1.1", "2001:4860:4860::8888"}) {
+            assertTrue(JwksCache.isPublic(java.net.InetAddress.getByName(address)), address);
+        }
+    }
+
+    @Test
+    void m7_httpRefused_evenToLoopback_unlessTheTestingWeakening() {
+        URI loopback = URI.create("http://127.0.0.1:" + server.getPort() + "/jwks");
+        assertThrows(IllegalArgumentException.class, () -> JwksCache.builder(loopback).build());
+        assertTrue(JwksCache.builder(loopback).allowHttpLoopbackForTesting().build().toString().contains("127.0.0.1"));
+        assertThrows(IllegalArgumentException.class,
+                () -> JwksCache.builder(URI.create("http://jwks.example/keys")).allowHttpLoopbackForTesting().build());
+    }
+
+    @Test
+    void l6_resolver_skipsKeysForEncryptionOrAnotherAlgorithm() throws Exception {
+        java.security.interfaces.ECPublicKey ec = (java.security.interfaces.ECPublicKey)
+                dev.clientauth.certs.test.KeyAlgorithm.EC_P256.generate().getPublic();
+        com.nimbusds.jose.jwk.JWKSet set = new com.nimbusds.jose.jwk.JWKSet(java.util.List.of(
+                new com.nimbusds.jose.jwk.ECKey.Builder(com.nimbusds.jose.jwk.Curve.P_256, ec).keyID("enc")
+                        .keyUse(com.nimbusds.jose.jwk.KeyUse.ENCRYPTION).build(),
+                new com.nimbusds.jose.jwk.ECKey.Builder(com.nimbusds.jose.jwk.Curve.P_256, ec).keyID("es384")
+                        .algorithm(com.nimbusds.jose.JWSAlgorithm.ES384).build(),
+                new com.nimbusds.jose.jwk.ECKey.Builder(com.nimbusds.jose.jwk.Curve.P_256, ec).keyID("sig")
+                        .keyUse(com.nimbusds.jose.jwk.KeyUse.SIGNATURE).algorithm(com.nimbusds.jose.JWSAlgorithm.ES256).build()));
+        serve(set.toString(), "max-age=300");
+        JwksCache cache = cache();
+        ClientKeyResolver resolver = ClientKeyResolver.fromJwks(id -> cache);
+        assertTrue(resolver.publicKey("c", "enc", dev.clientauth.jwt.SignatureAlgorithm.ES256).isEmpty());
+        assertTrue(resolver.publicKey("c", "es384", dev.clientauth.jwt.SignatureAlgorithm.ES256).isEmpty());
+        assertEquals(ec, resolver.publicKey("c", "sig", dev.clientauth.jwt.SignatureAlgorithm.ES256).orElseThrow());
     }
 }
