@@ -208,6 +208,9 @@ class CliTest {
         Path password = Files.writeString(dir.resolve("keys.password"), "key-set-password");
         Run init = run("keys", "init", "--dir", keysDir.toString(), "--password-file", password.toString(), "--alg", "EdDSA");
         assertEquals(0, init.exit(), init.err());
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(keysDir)));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(keysDir.resolve("keyset.json"))));
         String firstActive = init.out().strip().substring(init.out().strip().lastIndexOf(' ') + 1);
         assertEquals(2, run("keys", "init", "--dir", keysDir.toString(), "--password-file", password.toString()).exit(),
                 "init twice");

@@ -1,7 +1,12 @@
 package dev.clientauth.jwt.internal;
 
 import dev.clientauth.jwt.SignatureAlgorithm;
+import java.security.GeneralSecurityException;
+import java.security.Provider;
+import java.security.PublicKey;
+import java.security.Signature;
 import java.security.spec.MGF1ParameterSpec;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import java.security.spec.PSSParameterSpec;
 
 /** JCA names and parameters of the JWS algorithms, written once for signers and verifiers. */
@@ -20,6 +25,39 @@ public final class JcaSignatures {
         int bits = Integer.parseInt(algorithm.joseName().substring(2)); // PS256, PS384, PS512
         String hash = "SHA-" + bits;
         return new PSSParameterSpec(hash, "MGF1", new MGF1ParameterSpec(hash), bits / 8, 1);
+    }
+
+    private static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
+
+    /**
+     * A {@link Signature} initialised to verify JOSE-form signatures ({@code r || s} for ECDSA)
+     * of {@code algorithm} with {@code key}.
+     */
+    public static Signature verifier(PublicKey key, SignatureAlgorithm algorithm) throws GeneralSecurityException {
+        Signature signature;
+        if (algorithm.isEcdsa()) {
+            signature = Signature.getInstance(plainEcdsa(algorithm), BOUNCY_CASTLE);
+        } else if (algorithm == SignatureAlgorithm.EdDSA) {
+            signature = Signature.getInstance("Ed25519", BOUNCY_CASTLE);
+        } else if (algorithm.isRsaPss()) {
+            signature = Signature.getInstance("RSASSA-PSS");
+            signature.setParameter(pss(algorithm));
+        } else {
+            signature = Signature.getInstance(algorithm.jcaName());
+        }
+        signature.initVerify(key);
+        return signature;
+    }
+
+    /** Whether {@code signature} (JOSE form) over {@code data} verifies with {@code key}; false for any failure. */
+    public static boolean verifies(PublicKey key, SignatureAlgorithm algorithm, byte[] data, byte[] signature) {
+        try {
+            Signature verifier = verifier(key, algorithm);
+            verifier.update(data);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** The JCA name of an ES algorithm that signs and verifies the JOSE (r || s) form directly (Bouncy Castle). */

@@ -13,6 +13,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.channels.FileLock;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.crypto.Mac;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.PBEParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
@@ -31,34 +48,79 @@ import java.util.Objects;
  * Where a {@link RotatingKeySet} lives on disk: one JSON file with the keys' states and times,
  * software private keys in an embedded password-protected PKCS#12, and HSM keys by alias.
  *
- * <p>Writes are atomic: the new content goes to a temporary file in the same directory, is
- * flushed to disk, and replaces the file with an atomic rename (the directory is then flushed
- * too). A crash at any point leaves either the old or the new file, so no key is lost.
+ * <ul>
+ *   <li><b>Atomic writes</b>: the new content goes to a new, randomly named temporary file in the
+ *       same directory (created exclusively, owner-only, never through a link), is flushed to
+ *       disk, and replaces the file with an atomic rename (the directory is then flushed too). A
+ *       crash at any point leaves either the old or the new file, so no key is lost.</li>
+ *   <li><b>Owner-only</b>: the file is created and rewritten with mode {@code 0600}; a file or
+ *       directory that others can write is refused.</li>
+ *   <li><b>One writer at a time, no lost update</b>: every write holds an exclusive lock on the
+ *       sidecar file {@code <file>.lock} and succeeds only if the file still has the generation
+ *       the writer last read; otherwise it fails with {@link KeySetConflictException} and the
+ *       writer reloads. Every write increments the generation.</li>
+ *   <li><b>Authenticated</b>: the keys' metadata (ids, states, times, certificates, HSM aliases)
+ *       carries an HMAC-SHA256 under a key derived from the store password (PBKDF2, 600,000
+ *       iterations), so nobody without the password can plant a key; software keys are
+ *       encrypted with {@code PBEWithHmacSHA256AndAES_256}, 600,000 iterations, named
+ *       explicitly rather than taken from the JVM's settings.</li>
+ * </ul>
  */
 public final class KeySetStore {
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+    /** PBKDF2 iterations for the metadata MAC key and the PKCS#12 entries. */
+    static final int DEFAULT_KDF_ITERATIONS = 600_000;
+    private static final String ENTRY_PROTECTION = "PBEWithHmacSHA256AndAES_256";
+    private static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(10);
+    private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
     private final Path file;
     private final Secret password;
+    private final int kdfIterations;
+    private final Duration lockTimeout;
     final Writer writer;
+    private volatile MacKey macKey;
+
+    private record MacKey(String salt, byte[] key) {
+    }
 
     /** How bytes reach the file; replaced in tests to simulate a crash. */
     interface Writer {
         void write(Path file, byte[] content) throws IOException;
     }
 
-    private KeySetStore(Path file, Secret password, Writer writer) {
+    private KeySetStore(Path file, Secret password, Writer writer, int kdfIterations, Duration lockTimeout) {
         this.file = file;
         this.password = password;
         this.writer = writer;
+        this.kdfIterations = kdfIterations;
+        this.lockTimeout = lockTimeout;
     }
 
     public static KeySetStore at(Path file, Secret password) {
         return new KeySetStore(Objects.requireNonNull(file, "file").toAbsolutePath(),
-                Objects.requireNonNull(password, "password"), KeySetStore::atomicWrite);
+                Objects.requireNonNull(password, "password"), KeySetStore::atomicWrite, DEFAULT_KDF_ITERATIONS,
+                DEFAULT_LOCK_TIMEOUT);
     }
 
     KeySetStore withWriter(Writer writer) {
-        return new KeySetStore(file, password, writer);
+        return new KeySetStore(file, password, writer, kdfIterations, lockTimeout);
+    }
+
+    /** How long a write waits for another process's lock before it fails; default 10 s. */
+    public KeySetStore withLockTimeout(Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("lock timeout must not be negative: " + timeout);
+        }
+        return new KeySetStore(file, password, writer, kdfIterations, timeout);
+    }
+
+    /** Fewer KDF iterations, for tests that write many key sets. */
+    KeySetStore withKdfIterations(int iterations) {
+        return new KeySetStore(file, password, writer, iterations, lockTimeout);
+    }
+
+    int kdfIterations() {
+        return kdfIterations;
     }
 
     public Path file() {
@@ -95,22 +157,105 @@ public final class KeySetStore {
         }
     }
 
-    /** What is stored: the keys, and every kid ever used (kids are never reused). */
+    /** What is stored: the keys, every kid ever used (kids are never reused), and the generation. */
     static final class Content {
         final List<StoredKey> keys;
         final List<String> usedKeyIds;
+        final long generation;
 
-        Content(List<StoredKey> keys, List<String> usedKeyIds) {
+        Content(List<StoredKey> keys, List<String> usedKeyIds, long generation) {
             this.keys = keys;
             this.usedKeyIds = usedKeyIds;
+            this.generation = generation;
         }
     }
 
-    void save(List<ManagedKey> keys, List<String> usedKeyIds, Map<String, PrivateKey> softwareKeys) throws IOException {
+    /**
+     * Writes the set if the file is still at {@code expectedGeneration} (0: no file yet).
+     *
+     * @return the new generation
+     * @throws KeySetConflictException another writer changed the file since it was read
+     */
+    long save(List<ManagedKey> keys, List<String> usedKeyIds, Map<String, PrivateKey> softwareKeys, long expectedGeneration)
+            throws IOException {
+        return locked(() -> {
+            long current = exists() ? readGeneration() : 0;
+            if (current != expectedGeneration) {
+                throw new KeySetConflictException("key set " + file + " was changed by another process (generation "
+                        + current + ", expected " + expectedGeneration + ")");
+            }
+            write(keys, usedKeyIds, softwareKeys, current + 1);
+            return current + 1;
+        });
+    }
+
+    /** The generation of the file now (0 when there is none), read under the lock. */
+    long currentGeneration() throws IOException {
+        return locked(() -> exists() ? readGeneration() : 0);
+    }
+
+    private long readGeneration() throws IOException {
+        try {
+            Map<String, Object> document = JSONObjectUtils.parse(Files.readString(file, StandardCharsets.UTF_8));
+            Object generation = document.get("generation");
+            return generation instanceof Long value ? value : -1;
+        } catch (java.text.ParseException e) {
+            throw new IOException("key set " + file + " is corrupt: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Locked<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code action} holding the in-process lock of this file and an exclusive lock on
+     * {@code <file>.lock}, waiting at most 10 s for another process.
+     */
+    private <T> T locked(Locked<T> action) throws IOException {
+        ReentrantLock local = IN_PROCESS.computeIfAbsent(file, k -> new ReentrantLock());
+        local.lock();
+        try {
+            Path directory = file.getParent();
+            Files.createDirectories(directory);
+            checkNotWritableByOthers(directory, "directory");
+            Path lockFile = directory.resolve(file.getFileName() + ".lock");
+            try (FileChannel channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS), ownerOnlyCreate(lockFile))) {
+                long deadline = System.nanoTime() + lockTimeout.toNanos();
+                FileLock lock;
+                while ((lock = channel.tryLock()) == null) {
+                    if (System.nanoTime() > deadline) {
+                        throw new KeySetLockedException("key set " + file + " is locked by another process for more than "
+                                + lockTimeout.toMillis() + " ms: is the application using it running? Rotate through it (rotateNow())");
+                    }
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new KeySetLockedException("interrupted while waiting for the lock of key set " + file);
+                    }
+                }
+                try {
+                    return action.run();
+                } finally {
+                    lock.release();
+                }
+            }
+        } finally {
+            local.unlock();
+        }
+    }
+
+    private void write(List<ManagedKey> keys, List<String> usedKeyIds, Map<String, PrivateKey> softwareKeys, long generation)
+            throws IOException {
         char[] pw = password.reveal().toCharArray();
         try {
             KeyStore p12 = KeyStore.getInstance("PKCS12");
             p12.load(null, null);
+            KeyStore.PasswordProtection protection = new KeyStore.PasswordProtection(pw, ENTRY_PROTECTION,
+                    new PBEParameterSpec(random(16), kdfIterations));
             List<Object> entries = new ArrayList<>();
             for (ManagedKey key : keys) {
                 Map<String, Object> entry = new LinkedHashMap<>();
@@ -124,7 +269,8 @@ public final class KeySetStore {
                 if (key.hsmAlias().isPresent()) {
                     entry.put("hsmAlias", key.hsmAlias().get());
                 } else {
-                    p12.setKeyEntry(key.keyId(), softwareKeys.get(key.keyId()), pw, new Certificate[] {key.certificate()});
+                    p12.setEntry(key.keyId(), new KeyStore.PrivateKeyEntry(softwareKeys.get(key.keyId()),
+                            new Certificate[] {key.certificate()}), protection);
                 }
                 entries.add(entry);
             }
@@ -132,8 +278,12 @@ public final class KeySetStore {
             p12.store(p12Bytes, pw);
             Map<String, Object> document = new LinkedHashMap<>();
             document.put("version", VERSION);
+            document.put("generation", generation);
             document.put("usedKeyIds", new ArrayList<Object>(usedKeyIds));
             document.put("keys", entries);
+            MacKey mac = macKey(null);
+            document.put("macSalt", mac.salt());
+            document.put("mac", mac(mac, generation, usedKeyIds, entries));
             document.put("pkcs12", Base64.getEncoder().encodeToString(p12Bytes.toByteArray()));
             writer.write(file, JSONObjectUtils.toJSONString(document).getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
@@ -156,6 +306,19 @@ public final class KeySetStore {
             if (!Objects.equals(JSONObjectUtils.getInt(document, "version"), VERSION)) {
                 throw new KeySetCorruptException("key set " + file + " has an unknown version");
             }
+            long generation = JSONObjectUtils.getLong(document, "generation");
+            MacKey mac = macKey(JSONObjectUtils.getString(document, "macSalt"));
+            List<Object> rawEntries = JSONObjectUtils.getJSONArray(document, "keys");
+            List<String> usedIds = new ArrayList<>();
+            for (Object kid : JSONObjectUtils.getJSONArray(document, "usedKeyIds")) {
+                usedIds.add((String) kid);
+            }
+            byte[] expected = Base64.getDecoder().decode(mac(mac, generation, usedIds, rawEntries));
+            byte[] stored = Base64.getDecoder().decode(String.valueOf(JSONObjectUtils.getString(document, "mac")));
+            if (!MessageDigest.isEqual(expected, stored)) {
+                throw new KeySetCorruptException("the metadata of key set " + file + " does not verify under the store "
+                        + "password: it was changed by someone without the password (or the password is wrong)");
+            }
             KeyStore p12 = KeyStore.getInstance("PKCS12");
             try {
                 p12.load(new ByteArrayInputStream(Base64.getDecoder().decode(JSONObjectUtils.getString(document, "pkcs12"))), pw);
@@ -164,7 +327,7 @@ public final class KeySetStore {
             }
             CertificateFactory certificates = CertificateFactory.getInstance("X.509");
             List<StoredKey> keys = new ArrayList<>();
-            for (Object item : JSONObjectUtils.getJSONArray(document, "keys")) {
+            for (Object item : rawEntries) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> entry = (Map<String, Object>) item;
                 String kid = JSONObjectUtils.getString(entry, "kid");
@@ -182,11 +345,7 @@ public final class KeySetStore {
                         JSONObjectUtils.getString(entry, "alg"), instant(entry, "created"), instant(entry, "activates"),
                         instant(entry, "remove"), certificate, hsmAlias, softwareKey));
             }
-            List<String> used = new ArrayList<>();
-            for (Object kid : JSONObjectUtils.getJSONArray(document, "usedKeyIds")) {
-                used.add((String) kid);
-            }
-            return new Content(keys, used);
+            return new Content(keys, usedIds, generation);
         } catch (KeySetCorruptException e) {
             throw e;
         } catch (java.text.ParseException | RuntimeException | GeneralSecurityException e) {
@@ -196,29 +355,114 @@ public final class KeySetStore {
         }
     }
 
+    /** The MAC key for {@code salt} (a new salt when null, or the one of this store once derived). */
+    private MacKey macKey(String salt) throws GeneralSecurityException {
+        MacKey current = macKey;
+        if (current != null && (salt == null || salt.equals(current.salt()))) {
+            return current;
+        }
+        String chosen = salt != null ? salt : Base64.getEncoder().encodeToString(random(16));
+        char[] pw = password.reveal().toCharArray();
+        try {
+            SecretKeyFactory factory = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
+            byte[] key = factory.generateSecret(new PBEKeySpec(pw, Base64.getDecoder().decode(chosen), kdfIterations, 256))
+                    .getEncoded();
+            MacKey derived = new MacKey(chosen, key);
+            macKey = derived;
+            return derived;
+        } finally {
+            Arrays.fill(pw, '\0');
+        }
+    }
+
+    /** HMAC-SHA256 over the generation, the used kids and the key entries, as canonical JSON. */
+    private static String mac(MacKey key, long generation, List<String> usedKeyIds, List<Object> entries)
+            throws GeneralSecurityException {
+        Map<String, Object> covered = new LinkedHashMap<>();
+        covered.put("generation", generation);
+        covered.put("usedKeyIds", new ArrayList<Object>(usedKeyIds));
+        List<Object> canonical = new ArrayList<>();
+        for (Object entry : entries) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> map = (Map<String, Object>) entry;
+            canonical.add(new java.util.TreeMap<>(map));
+        }
+        covered.put("keys", canonical);
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key.key(), "HmacSHA256"));
+        return Base64.getEncoder().encodeToString(mac.doFinal(JSONObjectUtils.toJSONString(covered)
+                .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static byte[] random(int bytes) {
+        byte[] out = new byte[bytes];
+        RANDOM.nextBytes(out);
+        return out;
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private static Instant instant(Map<String, Object> entry, String name) throws java.text.ParseException {
         String value = JSONObjectUtils.getString(entry, name);
         return value == null ? null : Instant.parse(value);
     }
 
-    /** Temp file, fsync, atomic rename, fsync of the directory. */
+    /**
+     * A new, randomly named, owner-only temporary file (never through a link), fsync, atomic
+     * rename, fsync of the directory. Refuses a directory or an existing file others can write.
+     */
     static void atomicWrite(Path file, byte[] content) throws IOException {
         Path directory = file.getParent();
         Files.createDirectories(directory);
-        Path temporary = directory.resolve(file.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
+        checkNotWritableByOthers(directory, "directory");
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.isSymbolicLink(file)) {
+                throw new IOException("key set " + file + " is a symbolic link; refusing to write through it");
             }
-            channel.force(true);
+            checkNotWritableByOthers(file, "file");
         }
-        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path temporary = posix(directory)
+                ? Files.createTempFile(directory, "." + file.getFileName() + "-", ".tmp",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                : Files.createTempFile(directory, "." + file.getFileName() + "-", ".tmp");
+        try {
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
         try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
             dir.force(true);
         } catch (IOException | UncheckedIOException ignored) {
             // some file systems cannot flush a directory; the rename itself is atomic
+        }
+    }
+
+    private static boolean posix(Path path) {
+        return path.getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
+
+    private static FileAttribute<?>[] ownerOnlyCreate(Path path) {
+        return posix(path.getParent())
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+                : new FileAttribute<?>[0];
+    }
+
+    /** Refuses a path (without following links) that its group or others may write. */
+    static void checkNotWritableByOthers(Path path, String what) throws IOException {
+        if (!posix(path)) {
+            return;
+        }
+        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
+        if (permissions.contains(PosixFilePermission.GROUP_WRITE) || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new IOException("the key set " + what + " " + path + " is writable by group or others ("
+                    + PosixFilePermissions.toString(permissions) + "); make it owner-only");
         }
     }
 

@@ -3,6 +3,7 @@ package dev.clientauth.jwt.keys;
 import dev.clientauth.jwt.AssertionSigner;
 import dev.clientauth.jwt.JcaSigner;
 import dev.clientauth.jwt.Jwks;
+import dev.clientauth.jwt.internal.JcaSignatures;
 import dev.clientauth.jwt.SignatureAlgorithm;
 import dev.clientauth.jwt.SigningException;
 import dev.clientauth.jwt.SigningKey;
@@ -56,6 +57,11 @@ public final class RotatingKeySet implements AssertionSigner {
     private volatile List<ManagedKey> keys = List.of();
     private volatile ManagedKey active;
     private volatile long version;
+    /** The store generation this instance last read or wrote. */
+    private volatile long generation;
+    private volatile Instant nextStoreCheck = Instant.MIN;
+    /** How often the store is checked for changes made by another process (a CLI rotation, another replica). */
+    static final Duration STORE_CHECK_INTERVAL = Duration.ofSeconds(30);
 
     private RotatingKeySet(Builder b) {
         this.store = b.store;
@@ -82,11 +88,33 @@ public final class RotatingKeySet implements AssertionSigner {
         return active.signer;
     }
 
-    /** {@link #maintain()} only when a transition is due: cheap enough for every call. */
+    /**
+     * {@link #maintain()} only when a transition is due, and at most every 30 s a look at the
+     * store's generation to pick up changes made by another process: cheap enough for every call.
+     */
     void maintainIfDue() throws IOException {
-        if (active == null || isDue(clock.instant())) {
+        Instant now = clock.instant();
+        if (active == null || isDue(now)) {
             maintain();
+        } else if (!now.isBefore(nextStoreCheck)) {
+            nextStoreCheck = now.plus(STORE_CHECK_INTERVAL);
+            reloadIfChanged();
         }
+    }
+
+    /** Reloads the set when another process has written the store since this instance read it. */
+    synchronized boolean reloadIfChanged() throws IOException {
+        if (store.currentGeneration() == generation) {
+            return false;
+        }
+        try {
+            load();
+        } catch (KeySetCorruptException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        LOG.log(Level.INFO, "key set {0} was changed by another process; reloaded (active key {1})", store.file(),
+                active.keyId());
+        return true;
     }
 
     private boolean isDue(Instant now) {
@@ -108,6 +136,15 @@ public final class RotatingKeySet implements AssertionSigner {
      * @return whether anything changed (the store was then written)
      */
     public synchronized boolean maintain() throws IOException {
+        try {
+            return maintainOnce();
+        } catch (KeySetConflictException e) {
+            reloadAfterConflict();
+            return maintainOnce();
+        }
+    }
+
+    private boolean maintainOnce() throws IOException {
         Instant now = clock.instant();
         List<ManagedKey> next = new ArrayList<>(keys);
         boolean changed = next.removeIf(k -> k.state() == KeyState.RETIRED && !now.isBefore(k.removeAt().orElseThrow()));
@@ -143,6 +180,15 @@ public final class RotatingKeySet implements AssertionSigner {
      * been published long enough; for a compromise use {@link #rotateNow()}.
      */
     public synchronized void rotate() throws IOException {
+        try {
+            rotateOnce();
+        } catch (KeySetConflictException e) {
+            reloadAfterConflict();
+            rotateOnce();
+        }
+    }
+
+    private void rotateOnce() throws IOException {
         Instant now = clock.instant();
         List<ManagedKey> next = new ArrayList<>(keys);
         ManagedKey previous = find(next, KeyState.ACTIVE);
@@ -164,6 +210,23 @@ public final class RotatingKeySet implements AssertionSigner {
      * immediately (not retired), the published NEXT key becomes active, and a new NEXT is made.
      */
     public synchronized void rotateNow() throws IOException {
+        try {
+            rotateNowOnce();
+        } catch (KeySetConflictException e) {
+            reloadAfterConflict();
+            rotateNowOnce();
+        }
+    }
+
+    private void reloadAfterConflict() throws IOException {
+        try {
+            load();
+        } catch (KeySetCorruptException corrupt) {
+            throw new IOException(corrupt.getMessage(), corrupt);
+        }
+    }
+
+    private void rotateNowOnce() throws IOException {
         Instant now = clock.instant();
         List<ManagedKey> next = new ArrayList<>(keys);
         ManagedKey compromised = find(next, KeyState.ACTIVE);
@@ -256,7 +319,7 @@ public final class RotatingKeySet implements AssertionSigner {
     }
 
     private void commit(List<ManagedKey> next) throws IOException {
-        store.save(next, new ArrayList<>(usedKeyIds), softwareKeys);
+        generation = store.save(next, new ArrayList<>(usedKeyIds), softwareKeys, generation);
         keys = List.copyOf(next);
         active = find(next, KeyState.ACTIVE);
         version++;
@@ -279,6 +342,7 @@ public final class RotatingKeySet implements AssertionSigner {
 
     private void load() throws KeySetCorruptException {
         KeySetStore.Content content = store.load();
+        Map<String, PrivateKey> loadedSoftwareKeys = new HashMap<>();
         List<ManagedKey> loaded = new ArrayList<>();
         for (KeySetStore.StoredKey stored : content.keys) {
             PrivateKey privateKey = stored.softwareKey;
@@ -295,12 +359,13 @@ public final class RotatingKeySet implements AssertionSigner {
                 }
                 generated = new KeyGenerator.GeneratedKey(privateKey, stored.certificate, hsm.provider(), stored.hsmAlias);
             } else {
-                softwareKeys.put(stored.kid, privateKey);
+                loadedSoftwareKeys.put(stored.kid, privateKey);
                 generated = new KeyGenerator.GeneratedKey(privateKey, stored.certificate, null, null);
             }
             if (!Jwks.thumbprint(stored.certificate.getPublicKey()).equals(stored.kid)) {
                 throw new KeySetCorruptException("key " + stored.kid + " does not match its certificate");
             }
+            proveMatch(stored, privateKey, generated.provider);
             SignatureAlgorithm alg = SignatureAlgorithm.of(stored.alg);
             if (alg != algorithm) {
                 LOG.log(Level.INFO, "key {0} uses {1}; new keys will use {2}", stored.kid, alg, algorithm);
@@ -312,13 +377,55 @@ public final class RotatingKeySet implements AssertionSigner {
             loaded.add(new ManagedKey(stored.kid, stored.state, alg, stored.created, stored.activates, stored.remove,
                     stored.certificate, stored.hsmAlias, builder.build()));
         }
-        if (find(loaded, KeyState.ACTIVE) == null) {
-            throw new KeySetCorruptException("key set " + store.file() + " has no active key");
-        }
+        checkPlausible(loaded);
+        softwareKeys.clear();
+        softwareKeys.putAll(loadedSoftwareKeys);
+        usedKeyIds.clear();
         usedKeyIds.addAll(content.usedKeyIds);
         keys = List.copyOf(loaded);
         active = find(loaded, KeyState.ACTIVE);
+        generation = content.generation;
         version++;
+    }
+
+    /** Proves that the private key is the certificate's: sign a fresh challenge, verify it with the certificate. */
+    private static void proveMatch(KeySetStore.StoredKey stored, PrivateKey privateKey, java.security.Provider provider)
+            throws KeySetCorruptException {
+        try {
+            byte[] challenge = new byte[32];
+            new java.security.SecureRandom().nextBytes(challenge);
+            SignatureAlgorithm alg = SignatureAlgorithm.of(stored.alg);
+            JcaSigner.Builder builder = JcaSigner.builder(privateKey).publicKey(stored.certificate.getPublicKey()).algorithm(alg);
+            if (provider != null) {
+                builder.provider(provider);
+            }
+            byte[] signature = builder.build().sign(challenge);
+            if (!JcaSignatures.verifies(stored.certificate.getPublicKey(), alg, challenge, signature)) {
+                throw new KeySetCorruptException("the private key of " + stored.kid + " does not match its certificate");
+            }
+        } catch (SigningException | RuntimeException e) {
+            throw new KeySetCorruptException("cannot prove that key " + stored.kid + " matches its certificate", e);
+        }
+    }
+
+    /** Exactly one ACTIVE key, at most one NEXT, and no time further ahead than the schedule allows. */
+    private void checkPlausible(List<ManagedKey> loaded) throws KeySetCorruptException {
+        Instant now = clock.instant();
+        long active = loaded.stream().filter(k -> k.state() == KeyState.ACTIVE).count();
+        long pending = loaded.stream().filter(k -> k.state() == KeyState.NEXT).count();
+        if (active != 1 || pending > 1) {
+            throw new KeySetCorruptException("key set " + store.file() + " has " + active + " active and " + pending
+                    + " next keys; exactly one active and at most one next are possible");
+        }
+        Instant latestActivation = now.plus(max(rotationInterval, publicationLead)).plus(Duration.ofMinutes(5));
+        Instant latestRemoval = now.plus(retirementGrace).plus(Duration.ofMinutes(5));
+        for (ManagedKey key : loaded) {
+            if (key.activatesAt().map(t -> t.isAfter(latestActivation)).orElse(false)
+                    || key.removeAt().map(t -> t.isAfter(latestRemoval)).orElse(false)) {
+                throw new KeySetCorruptException("key " + key.keyId() + " of " + store.file() + " has times further "
+                        + "ahead than the rotation schedule allows");
+            }
+        }
     }
 
     @Override

@@ -289,7 +289,7 @@ public final class ClientAssertionVerifier {
         boolean valid;
         try {
             if (fresh) {
-                verifier = newVerifier(key, algorithm);
+                verifier = JcaSignatures.verifier(key, algorithm);
             }
             verifier.update(assertion.substring(0, second).getBytes(StandardCharsets.US_ASCII));
             valid = verifier.verify(signature);
@@ -311,22 +311,6 @@ public final class ClientAssertionVerifier {
             }
             local.set(verifier);
         }
-    }
-
-    private static Signature newVerifier(PublicKey key, SignatureAlgorithm algorithm) throws GeneralSecurityException {
-        Signature signature;
-        if (algorithm.isEcdsa()) {
-            signature = Signature.getInstance(JcaSignatures.plainEcdsa(algorithm), BOUNCY_CASTLE);
-        } else if (algorithm == SignatureAlgorithm.EdDSA) {
-            signature = Signature.getInstance("Ed25519", BOUNCY_CASTLE);
-        } else if (algorithm.isRsaPss()) {
-            signature = Signature.getInstance("RSASSA-PSS");
-            signature.setParameter(JcaSignatures.pss(algorithm));
-        } else {
-            signature = Signature.getInstance(algorithm.jcaName());
-        }
-        signature.initVerify(key);
-        return signature;
     }
 
     private static Map<String, Object> json(String assertion, int from, int to, String part) throws InvalidClientAssertionException {

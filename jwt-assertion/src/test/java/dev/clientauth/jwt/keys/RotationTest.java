@@ -42,6 +42,8 @@ class RotationTest {
     private static final URI ISSUER = URI.create("https://as.example");
     private static final ClientId CLIENT = ClientId.of("rotating-client");
     private static final Secret PASSWORD = Secret.of("key-set-password");
+    /** The production KDF cost (600,000 iterations per key) is checked once, in KeySetHardeningTest; simulations use less. */
+    static final int FAST_KDF = 1_000;
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-02T00:00:00Z"));
 
     static {
@@ -50,7 +52,7 @@ class RotationTest {
     }
 
     private RotatingKeySet keySet(Path file) throws Exception {
-        return RotatingKeySet.builder(KeySetStore.at(file, PASSWORD), SoftwareKeyGenerator.create())
+        return RotatingKeySet.builder(KeySetStore.at(file, PASSWORD).withKdfIterations(FAST_KDF), SoftwareKeyGenerator.create())
                 .rotationInterval(Duration.ofHours(1)).publicationLead(Duration.ofHours(1))
                 .retirementGrace(Duration.ofMinutes(10)).clock(clock).build();
     }
@@ -157,7 +159,7 @@ class RotationTest {
         RotatingKeySet set = keySet(file);
         List<String> kids = set.keys().stream().map(ManagedKey::keyId).collect(Collectors.toList());
         byte[] saved = Files.readAllBytes(file);
-        KeySetStore crashing = KeySetStore.at(file, PASSWORD).withWriter((target, content) -> {
+        KeySetStore crashing = KeySetStore.at(file, PASSWORD).withKdfIterations(FAST_KDF).withWriter((target, content) -> {
             Files.write(target.resolveSibling(target.getFileName() + ".tmp"), content);
             throw new IOException("power lost before the rename");
         });
@@ -182,7 +184,7 @@ class RotationTest {
         assertTrue(e.getMessage().contains("keyset.json"), e.getMessage());
         assertArrayEquals(corrupt, Files.readAllBytes(file));
         Files.write(file, good);
-        assertThrows(KeySetCorruptException.class, () -> RotatingKeySet.builder(KeySetStore.at(file, Secret.of("wrong")),
+        assertThrows(KeySetCorruptException.class, () -> RotatingKeySet.builder(KeySetStore.at(file, Secret.of("wrong")).withKdfIterations(FAST_KDF),
                 SoftwareKeyGenerator.create()).clock(clock).build());
         assertArrayEquals(good, Files.readAllBytes(file));
     }
@@ -208,7 +210,7 @@ class RotationTest {
     void publication_everyKeyType_publicMembersOnly_withEtagAndCaching(@TempDir Path dir) throws Exception {
         for (SignatureAlgorithm algorithm : List.of(SignatureAlgorithm.ES256, SignatureAlgorithm.PS256,
                 SignatureAlgorithm.RS256, SignatureAlgorithm.EdDSA, SignatureAlgorithm.ES384)) {
-            RotatingKeySet keys = RotatingKeySet.builder(KeySetStore.at(dir.resolve(algorithm + ".json"), PASSWORD),
+            RotatingKeySet keys = RotatingKeySet.builder(KeySetStore.at(dir.resolve(algorithm + ".json"), PASSWORD).withKdfIterations(FAST_KDF),
                     SoftwareKeyGenerator.create()).algorithm(algorithm).clock(clock).build();
             JwksPublisher publisher = keys.publisher(Duration.ofMinutes(15));
             JwksPublisher.Response response = publisher.respond(null);

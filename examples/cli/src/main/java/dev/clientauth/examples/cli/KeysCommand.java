@@ -3,6 +3,7 @@ package dev.clientauth.examples.cli;
 import dev.clientauth.core.Secret;
 import dev.clientauth.jwt.SignatureAlgorithm;
 import dev.clientauth.jwt.keys.KeySetCorruptException;
+import dev.clientauth.jwt.keys.KeySetLockedException;
 import dev.clientauth.jwt.keys.KeySetStore;
 import dev.clientauth.jwt.keys.ManagedKey;
 import dev.clientauth.jwt.keys.RotatingKeySet;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -57,17 +59,25 @@ final class KeysCommand implements Callable<Integer> {
                 if (Files.exists(file)) {
                     throw new ConfigurationException(file + " exists already");
                 }
-                Files.createDirectories(dir);
+                if (!Files.exists(dir) && dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } else {
+                    Files.createDirectories(dir);
+                }
                 RotatingKeySet created = open(file);
                 out.println("created " + file + "; active key " + created.activeKey().keyId());
                 return ClientAuthCli.OK;
             case "rotate":
                 RotatingKeySet set = existing(file);
                 String before = set.activeKey().keyId();
-                if (compromised) {
-                    set.rotateNow();
-                } else {
-                    set.rotate();
+                try {
+                    if (compromised) {
+                        set.rotateNow();
+                    } else {
+                        set.rotate();
+                    }
+                } catch (KeySetLockedException e) {
+                    throw new ConfigurationException(e.getMessage());
                 }
                 out.println((compromised ? "withdrew " : "retired ") + before + "; active key " + set.activeKey().keyId());
                 return ClientAuthCli.OK;
