@@ -1,6 +1,5 @@
 package dev.clientauth.keys;
 
-import dev.clientauth.core.internal.Ed25519Der;
 import dev.clientauth.core.Secret;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -11,14 +10,18 @@ import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.RSAPrivateCrtKey;
-import java.security.spec.ECPoint;
+import java.security.Provider;
+import java.security.Signature;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import javax.crypto.KeyAgreement;
 import java.security.spec.ECPublicKeySpec;
 import java.security.spec.RSAPublicKeySpec;
 import java.security.spec.X509EncodedKeySpec;
-import java.util.Arrays;
 import java.util.List;
-import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
+import org.bouncycastle.jcajce.interfaces.EdDSAPrivateKey;
+import org.bouncycastle.jce.ECPointUtil;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * Reading PEM files (with Bouncy Castle's PEM parser): certificates, and private keys in every common form (PKCS#8, encrypted
@@ -26,7 +29,37 @@ import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
  * problem, never key material or the password.
  */
 public final class PemFiles {
+    private static final Provider BC = new BouncyCastleProvider();
+
     private PemFiles() {
+    }
+
+    private static PublicKey ecPublicKey(ECPrivateKey key) throws GeneralSecurityException {
+        ECParameterSpec params = key.getParams();
+        KeyFactory factory = KeyFactory.getInstance("EC");
+        KeyAgreement agreement = KeyAgreement.getInstance("ECDH");
+        agreement.init(key);
+        agreement.doPhase(factory.generatePublic(new ECPublicKeySpec(params.getGenerator(), params)), true);
+        byte[] x = agreement.generateSecret();
+        byte[] challenge = "clientauth public key derivation".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Signature signer = Signature.getInstance("SHA256withECDSA");
+        signer.initSign(key);
+        signer.update(challenge);
+        byte[] signature = signer.sign();
+        for (byte prefix : new byte[] {0x02, 0x03}) {
+            byte[] compressed = new byte[x.length + 1];
+            compressed[0] = prefix;
+            System.arraycopy(x, 0, compressed, 1, x.length);
+            PublicKey candidate = factory.generatePublic(new ECPublicKeySpec(
+                    ECPointUtil.decodePoint(params.getCurve(), compressed), params));
+            Signature verifier = Signature.getInstance("SHA256withECDSA");
+            verifier.initVerify(candidate);
+            verifier.update(challenge);
+            if (verifier.verify(signature)) {
+                return candidate;
+            }
+        }
+        throw new GeneralSecurityException("no point on the curve matches the key");
     }
 
     /** The certificates of a PEM file, in file order. */
@@ -52,27 +85,28 @@ public final class PemFiles {
         }
     }
 
-    /** The public key of an RSA (CRT), EC or Ed25519 private key held in memory. */
+    /**
+     * The public key of an RSA (CRT), EC or Ed25519 private key held in memory, derived through
+     * JCA providers only: RSA from its CRT parameters; EC by an ECDH agreement with the curve's
+     * generator (which yields the x coordinate of d·G) and the one of the two points with that x
+     * under which a test signature verifies; Ed25519 through Bouncy Castle's provider.
+     */
     public static PublicKey publicKeyOf(PrivateKey key) {
         try {
-            if (key instanceof RSAPrivateCrtKey) {
-                RSAPrivateCrtKey rsa = (RSAPrivateCrtKey) key;
+            if (key instanceof RSAPrivateCrtKey rsa) {
                 return KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
             }
-            if (key instanceof ECPrivateKey) {
-                ECPrivateKey ec = (ECPrivateKey) key;
-                org.bouncycastle.math.ec.ECPoint q = EC5Util.convertSpec(ec.getParams()).getG().multiply(ec.getS()).normalize();
-                ECPoint point = new ECPoint(q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger());
-                return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(point, ec.getParams()));
+            if (key instanceof ECPrivateKey ec) {
+                return ecPublicKey(ec);
             }
             String algorithm = key.getAlgorithm();
             byte[] encoded = key.getEncoded();
             if ((algorithm.equals("Ed25519") || algorithm.equals("EdDSA")) && encoded != null) {
-                byte[] seed = Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length);
-                byte[] raw = new Ed25519PrivateKeyParameters(seed, 0).generatePublicKey().getEncoded();
-                byte[] full = Ed25519Der.spki(raw);
-                Arrays.fill(seed, (byte) 0);
-                return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(full));
+                PrivateKey bc = KeyFactory.getInstance("Ed25519", BC).generatePrivate(new PKCS8EncodedKeySpec(encoded));
+                if (bc instanceof EdDSAPrivateKey eddsa) {
+                    return KeyFactory.getInstance("Ed25519").generatePublic(
+                            new X509EncodedKeySpec(eddsa.getPublicKey().getEncoded()));
+                }
             }
             throw new IllegalArgumentException("cannot derive the public key of a " + algorithm + " key");
         } catch (GeneralSecurityException e) {
