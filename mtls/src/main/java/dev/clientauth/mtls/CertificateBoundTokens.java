@@ -2,6 +2,10 @@ package dev.clientauth.mtls;
 
 import dev.clientauth.core.CertificateThumbprint;
 import java.io.ByteArrayInputStream;
+import java.util.Set;
+import java.util.Objects;
+import java.util.List;
+import java.net.InetAddress;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -99,6 +103,29 @@ public final class CertificateBoundTokens {
         } catch (IllegalArgumentException | CertificateException e) {
             throw new IllegalArgumentException("Client-Cert does not hold a DER certificate");
         }
+    }
+
+    /**
+     * The certificate in the RFC 9440 {@code Client-Cert} header of a request, trusted only when it
+     * arrives from one of {@code trustedProxies} (the TLS-terminating proxies that set the header
+     * and remove any the client sent) and appears exactly once: a proxy that appends instead of
+     * replacing would otherwise let a client choose the certificate.
+     *
+     * @param values every value of the {@code Client-Cert} header of the request, in order
+     * @param peer the address the request came from (the proxy's, on the connection)
+     * @throws IllegalArgumentException if the peer is not a trusted proxy, there is not exactly one
+     *     value, or the value is not a certificate
+     */
+    public static X509Certificate fromClientCertHeader(List<String> values, InetAddress peer, Set<InetAddress> trustedProxies) {
+        Objects.requireNonNull(peer, "peer");
+        if (trustedProxies.isEmpty() || !trustedProxies.contains(peer)) {
+            throw new IllegalArgumentException("Client-Cert from " + peer.getHostAddress() + ", which is not a trusted proxy");
+        }
+        if (values == null || values.size() != 1 || values.get(0).contains(",")) {
+            throw new IllegalArgumentException("Client-Cert must appear exactly once, with one value; got "
+                    + (values == null ? 0 : values.size()) + " header(s)");
+        }
+        return fromClientCertHeader(values.get(0));
     }
 
     /** Encodes a certificate as an RFC 9440 {@code Client-Cert} header value (what a proxy sends). */

@@ -55,6 +55,7 @@ public final class TlsIdentity implements TlsClientIdentity {
     private final IdentitySource source;
     private final Clock clock;
     private final boolean allowOutsideValidity;
+    private final boolean allowShorterChain;
     private final boolean allowMissingClientAuth;
     private final DelegatingKeyManager keyManager;
     private final List<IdentityChangeListener> listeners = new CopyOnWriteArrayList<>();
@@ -64,6 +65,7 @@ public final class TlsIdentity implements TlsClientIdentity {
         this.source = builder.source;
         this.clock = builder.clock;
         this.allowOutsideValidity = builder.allowOutsideValidity;
+        this.allowShorterChain = builder.allowShorterChain;
         this.allowMissingClientAuth = builder.allowMissingClientAuth;
         this.current = first;
         this.keyManager = new DelegatingKeyManager(() -> current);
@@ -256,6 +258,19 @@ public final class TlsIdentity implements TlsClientIdentity {
         if (loaded.thumbprint.equals(old.thumbprint) && loaded.privateKey.equals(old.privateKey)) {
             return false;
         }
+        if (loaded.chain.length < old.chain.length && !allowShorterChain) {
+            // a renewal written file by file can be read while the leaf is new and its intermediates are not
+            InvalidIdentityException e = new InvalidIdentityException("reloaded chain from " + source.describe() + " has "
+                    + loaded.chain.length + " certificate(s), the current one " + old.chain.length
+                    + "; keeping the current identity until the chain is complete (allowShorterChainOnReload() to accept)");
+            LOG.log(Level.WARNING, e.getMessage());
+            for (IdentityChangeListener listener : listeners) {
+                if (listener instanceof Listener) {
+                    ((Listener) listener).reloadFailed(e);
+                }
+            }
+            throw e;
+        }
         IdentityMaterial next = loaded.withGeneration(old.generation + 1);
         keyManager.retire(old);
         current = next;
@@ -300,6 +315,7 @@ public final class TlsIdentity implements TlsClientIdentity {
         private Clock clock = Clock.systemUTC();
         private boolean allowOutsideValidity;
         private boolean allowMissingClientAuth;
+        private boolean allowShorterChain;
 
         private Builder(IdentitySource source) {
             this.source = source;
@@ -319,6 +335,15 @@ public final class TlsIdentity implements TlsClientIdentity {
         /** A weakening: load a certificate whose extended key usage lacks clientAuth, with a logged warning. */
         public Builder allowMissingClientAuthUsage() {
             this.allowMissingClientAuth = true;
+            return this;
+        }
+
+        /**
+         * Accept a reloaded chain shorter than the current one (a deployment that drops an
+         * intermediate on purpose). By default such a reload is refused as incomplete.
+         */
+        public Builder allowShorterChainOnReload() {
+            this.allowShorterChain = true;
             return this;
         }
 

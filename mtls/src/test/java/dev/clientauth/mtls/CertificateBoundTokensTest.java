@@ -126,4 +126,22 @@ class CertificateBoundTokensTest {
         assertThrows(IllegalArgumentException.class, () -> CertificateThumbprint.parse(t.value() + "="));
         assertThrows(IllegalArgumentException.class, () -> CertificateThumbprint.parse("!" + t.value().substring(1)));
     }
+
+    @org.junit.jupiter.api.Test
+    void l9_clientCertHeader_onlyFromATrustedProxy_andExactlyOnce() throws Exception {
+        java.security.cert.X509Certificate certificate = dev.clientauth.certs.test.TestPki.create().clientCertificate().certificate();
+        String value = CertificateBoundTokens.toClientCertHeader(certificate);
+        java.net.InetAddress proxy = java.net.InetAddress.getByName("10.0.0.5");
+        java.net.InetAddress client = java.net.InetAddress.getByName("203.0.113.9");
+        assertEquals(certificate, CertificateBoundTokens.fromClientCertHeader(java.util.List.of(value), proxy, java.util.Set.of(proxy)));
+        assertThrows(IllegalArgumentException.class,
+                () -> CertificateBoundTokens.fromClientCertHeader(java.util.List.of(value), client, java.util.Set.of(proxy)));
+        assertThrows(IllegalArgumentException.class,
+                () -> CertificateBoundTokens.fromClientCertHeader(java.util.List.of(value, value), proxy, java.util.Set.of(proxy)),
+                "an appended second value (the client's own) is refused");
+        assertThrows(IllegalArgumentException.class,
+                () -> CertificateBoundTokens.fromClientCertHeader(java.util.List.of(value + ", " + value), proxy, java.util.Set.of(proxy)));
+        assertThrows(IllegalArgumentException.class,
+                () -> CertificateBoundTokens.fromClientCertHeader(java.util.List.of(), proxy, java.util.Set.of(proxy)));
+    }
 }

@@ -124,6 +124,26 @@ class IdentityWatcherTest {
         assertEquals(1, never.getCount());
     }
 
+    @Test
+    void s2_reloadReadingTheLeafBeforeItsIntermediates_keepsTheCurrentIdentity(@TempDir Path dir) throws Exception {
+        IssuedCertificate first = PKI.newClientCertificate("CN=renewed,O=clientauth test");
+        IssuedCertificate second = PKI.newClientCertificate("CN=renewed,O=clientauth test");
+        assertTrue(first.chain().length > 1, "the test PKI issues through an intermediate");
+        Path cert = dir.resolve("tls.crt");
+        Path key = dir.resolve("tls.key");
+        MtlsTokenRequestTest.write(cert, key, first);
+        TlsIdentity identity = TlsIdentity.fromPem(List.of(cert), key, null).build();
+        // the renewal is half written: new key and leaf, intermediates not yet
+        Pem.writeFile(key, Pem.pkcs8(second.privateKey()));
+        Pem.writeFile(cert, Pem.certificates(second.certificate()));
+        InvalidIdentityException e = assertThrows(InvalidIdentityException.class, identity::reload);
+        assertTrue(e.getMessage().contains("until the chain is complete"), e.getMessage());
+        assertEquals(first.certificate(), identity.certificate());
+        MtlsTokenRequestTest.write(cert, key, second); // the rest arrives
+        assertTrue(identity.reload());
+        assertEquals(second.certificate(), identity.certificate());
+    }
+
     private static Path version(Path dir, String name, IssuedCertificate certificate) throws Exception {
         Path version = Files.createDirectory(dir.resolve(name));
         Pem.writeFile(version.resolve("tls.crt"), Pem.certificates(certificate.chain()));

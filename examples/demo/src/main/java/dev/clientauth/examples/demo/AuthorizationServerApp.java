@@ -37,6 +37,7 @@ public class AuthorizationServerApp {
         TokenSettings plain = TokenSettings.builder().accessTokenTimeToLive(Duration.ofMinutes(5)).build();
         TokenSettings bound = TokenSettings.builder().accessTokenTimeToLive(Duration.ofMinutes(5))
                 .x509CertificateBoundAccessTokens(true).build();
+        // demo only: the secrets are registered in plain text ({noop}); a real server stores them with a password encoder
         List<RegisteredClient> clients = List.of(
                 client(DemoMaterial.BASIC, ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
                         .clientSecret("{noop}" + material.basicSecret().reveal()).tokenSettings(plain).build(),

@@ -117,6 +117,12 @@ public final class DemoServers implements AutoCloseable {
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(com.nimbusds.jose.JWSAlgorithm.RS256,
                 new ImmutableJWKSet<>(JWKSet.parse(jwksJson))));
+        // exact issuer, the audience of one of this API's clients, and the claims a decision needs
+        processor.setJWTClaimsSetVerifier(new com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier<>(
+                java.util.Set.of(DemoMaterial.BASIC, DemoMaterial.POST, DemoMaterial.SECRET_JWT, DemoMaterial.PRIVATE_KEY_JWT,
+                        DemoMaterial.TLS, DemoMaterial.SELF_SIGNED),
+                new JWTClaimsSet.Builder().issuer(issuer.toString()).build(),
+                java.util.Set.of("sub", "exp", "iat", "aud"), null));
         ServerTls tls = material.pki().serverTls(ServerTls.ClientAuth.NEED, material.selfSigned().certificate());
         HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(tls.sslContext()) {
