@@ -287,7 +287,8 @@ public final class JwksCache {
 
         /**
          * A weakening: fetch from hosts with loopback, link-local or private addresses (a client
-         * registry you control, on your own network). Logs one warning.
+         * registry you control, on your own network), or whose name does not resolve here (a
+         * transport that reaches the internet through a proxy). Logs one warning.
          */
         public Builder allowPrivateAddresses() {
             LOG.log(Level.WARNING, "JWKS cache for {0} may fetch from private addresses", jwksUri);

@@ -94,7 +94,9 @@ public class VerifierBenchmark {
 
         JwksCache cache = JwksCache.builder(URI.create("https://client.example/jwks")).clock(clock)
                 .transport(request -> new TransportResponse(200, Map.of("Cache-Control", List.of("max-age=3600")),
-                        jwks.getBytes(StandardCharsets.UTF_8))).build();
+                        jwks.getBytes(StandardCharsets.UTF_8)))
+                .allowPrivateAddresses() // the in-memory transport answers for a name nothing resolves
+                .build();
         clientauth = ClientAssertionVerifier.builder(URI.create(ISSUER), ClientKeyResolver.fromJwks(id -> cache))
                 .clock(clock).replayCache((client, jti, exp, at) -> true).build();
         clientauthWithReplay = ClientAssertionVerifier.builder(URI.create(ISSUER), ClientKeyResolver.fromJwks(id -> cache))
