@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,16 +26,38 @@ final class ResponseParser {
     }
 
     static TokenResponse parse(TransportResponse response, Clock clock) throws TokenRequestException {
+        return parse(response, clock, List.of());
+    }
+
+    /**
+     * @param sensitive values the request carried that must never come back in a message (a
+     *     secret, Basic credentials, an assertion): a server that echoes them has them replaced
+     */
+    static TokenResponse parse(TransportResponse response, Clock clock, List<String> sensitive) throws TokenRequestException {
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
             return parseSuccess(response, clock);
         }
-        throw errorFor(response, clock);
+        throw errorFor(response, clock, sensitive);
     }
 
-    static TokenRequestException errorFor(TransportResponse response, Clock clock) {
+    /** {@code text} with every sensitive value (at least 4 characters long) replaced by {@code [redacted]}. */
+    static String redact(String text, List<String> sensitive) {
+        if (text == null) {
+            return null;
+        }
+        String result = text;
+        for (String value : sensitive) {
+            if (value != null && value.length() >= 4) {
+                result = result.replace(value, "[redacted]");
+            }
+        }
+        return result;
+    }
+
+    static TokenRequestException errorFor(TransportResponse response, Clock clock, List<String> sensitive) {
         int status = response.statusCode();
-        String contentType = response.header("Content-Type").orElse(null);
+        String contentType = redact(response.header("Content-Type").orElse(null), sensitive);
         Duration retryAfter = retryAfter(response, clock).orElse(null);
         if (status >= 300 && status < 400) {
             return new UnexpectedStatusException("token endpoint answered with a redirect (HTTP " + status
@@ -44,7 +67,7 @@ final class ResponseParser {
             Map<String, Object> json = tryParse(response.bodyAsString());
             if (json != null && json.get("error") instanceof String && OAuthErrorCode.isValid((String) json.get("error"))) {
                 String description = json.get("error_description") instanceof String
-                        ? printable((String) json.get("error_description"), 300) : null;
+                        ? printable(redact((String) json.get("error_description"), sensitive), 300) : null;
                 URI uri = null;
                 if (json.get("error_uri") instanceof String) {
                     try {
@@ -54,7 +77,7 @@ final class ResponseParser {
                     }
                 }
                 return new OAuthErrorResponseException(OAuthErrorCode.of((String) json.get("error")), description, uri,
-                        status, response.header("WWW-Authenticate").orElse(null), retryAfter);
+                        status, redact(response.header("WWW-Authenticate").orElse(null), sensitive), retryAfter);
             }
         }
         return new UnexpectedStatusException("token endpoint answered HTTP " + status

@@ -10,7 +10,12 @@ import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import dev.clientauth.core.internal.FormEncoding;
+import java.net.URLDecoder;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -118,7 +123,7 @@ public final class TokenClient {
         headers.put("Accept", "application/json");
         TransportResponse response = transport.execute(
                 TransportRequest.post(tokenEndpoint, headers, message.encodedForm().getBytes(StandardCharsets.UTF_8)));
-        TokenResponse tokenResponse = ResponseParser.parse(response, clock);
+        TokenResponse tokenResponse = ResponseParser.parse(response, clock, sensitiveValues(message));
         Optional<TlsClientIdentity> identity = transport.clientIdentity();
         if (identity.isPresent()) {
             CertificateThumbprint presented = identity.get().thumbprint();
@@ -136,6 +141,44 @@ public final class TokenClient {
             }
         }
         return tokenResponse;
+    }
+
+    /**
+     * What the request carried that a server must not be able to echo into a message or log: the
+     * Authorization header, its Basic credentials (encoded, decoded, and each half, form-encoded or
+     * not), and the client secret and assertion of the form.
+     */
+    private static List<String> sensitiveValues(TokenRequestMessage message) {
+        List<String> values = new ArrayList<>();
+        String authorization = message.header("Authorization");
+        if (authorization != null) {
+            values.add(authorization);
+            int space = authorization.indexOf(' ');
+            if (space > 0) {
+                String credentials = authorization.substring(space + 1).strip();
+                values.add(credentials);
+                try {
+                    String decoded = new String(Base64.getDecoder().decode(credentials), StandardCharsets.UTF_8);
+                    values.add(decoded);
+                    int colon = decoded.indexOf(':');
+                    if (colon >= 0) {
+                        String secret = decoded.substring(colon + 1);
+                        values.add(secret);
+                        values.add(URLDecoder.decode(secret, StandardCharsets.UTF_8));
+                    }
+                } catch (IllegalArgumentException notBasic) {
+                    // not Basic credentials: the header value itself is redacted
+                }
+            }
+        }
+        for (String name : List.of("client_secret", "client_assertion")) {
+            for (String value : message.formParameters().getOrDefault(name, List.of())) {
+                values.add(value);
+                values.add(FormEncoding.encode(value));
+            }
+        }
+        values.sort((a, b) -> Integer.compare(b.length(), a.length())); // longest first: no partial leftovers
+        return values;
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -376,5 +377,26 @@ class TokenClientTest {
         assertThrows(IllegalArgumentException.class, () -> TokenRequest.builder().parameter("client_secret", "x"));
         assertThrows(IllegalArgumentException.class, () -> TokenRequest.builder().scope("a b"));
         assertThrows(IllegalArgumentException.class, () -> TokenRequest.builder().resource(URI.create("/relative")));
+    }
+
+    @Test
+    void serverEchoingTheCredentials_neitherSecretNorBasicCredentialsReachTheMessage() throws Exception {
+        String basic = java.util.Base64.getEncoder().encodeToString(("client-1:" + SECRET).getBytes(StandardCharsets.UTF_8));
+        server.server.enqueue(new MockResponse.Builder().code(401).addHeader("Content-Type", "application/json")
+                .addHeader("WWW-Authenticate", "Basic realm=\"as\", error_description=\"bad " + basic + "\"")
+                .body("{\"error\":\"invalid_client\",\"error_description\":\"secret " + SECRET + " for client-1:" + SECRET
+                        + " (Basic " + basic + ") is wrong\"}").build());
+        OAuthErrorResponseException e = assertThrows(OAuthErrorResponseException.class,
+                () -> basicClient().requestToken(TokenRequest.clientCredentials()));
+        assertNoSecrets(e);
+        assertFalse(e.getMessage().contains(basic), e.getMessage());
+        assertFalse(e.wwwAuthenticate().orElseThrow().contains(basic), e.wwwAuthenticate().orElseThrow());
+        assertTrue(e.getMessage().contains("[redacted]"), e.getMessage());
+        // the same for client_secret_post, whose secret travels in the form
+        server.server.enqueue(new MockResponse.Builder().code(400).addHeader("Content-Type", "application/json")
+                .body("{\"error\":\"invalid_client\",\"error_description\":\"got client_secret=" + SECRET + "\"}").build());
+        OAuthErrorResponseException post = assertThrows(OAuthErrorResponseException.class,
+                () -> client(ClientSecretPost.of(ClientId.of("client-1"), Secret.of(SECRET))).requestToken(TokenRequest.clientCredentials()));
+        assertNoSecrets(post);
     }
 }

@@ -168,4 +168,21 @@ class ApacheAdapterTest extends AdapterTestBase {
             assertEquals("tok-1", client.requestToken(TokenRequest.clientCredentials()).accessToken().value());
         }
     }
+
+    @Test
+    void l3_transportOnAUsersRedirectFollowingClient_neverRepostsTheForm() throws Exception {
+        javax.net.ssl.SSLContext context = server.tls().sslContext();
+        try (CloseableHttpClient users = HttpClients.custom().setConnectionManager(
+                org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder.create()
+                        .setTlsSocketStrategy(org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder.create()
+                                .setSslContext(context).buildClassic()).build()).build(); // follows redirects by default
+                ApacheHttpTransport transport = ApacheHttpTransport.on(users)) {
+            apiScript.add(new MockResponse.Builder().code(307).addHeader("Location", other.uri("/steal").toString()).body("").build());
+            dev.clientauth.core.http.TransportResponse response = transport.execute(dev.clientauth.core.http.TransportRequest.post(
+                    server.uri("/api"), java.util.Map.of("Content-Type", "application/x-www-form-urlencoded"),
+                    "client_secret=s3cr3t".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertEquals(307, response.statusCode());
+            assertTrue(otherAuthorizations.isEmpty(), "the form went to the Location");
+        }
+    }
 }
