@@ -1,5 +1,6 @@
 package dev.clientauth.core;
 
+import dev.clientauth.core.internal.Jca;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,7 +28,7 @@ public final class CertificateThumbprint {
     public static CertificateThumbprint of(X509Certificate certificate) {
         Objects.requireNonNull(certificate, "certificate");
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
+            byte[] digest = Jca.messageDigest("SHA-256").digest(certificate.getEncoded());
             return new CertificateThumbprint(ENCODER.encodeToString(digest));
         } catch (CertificateEncodingException | NoSuchAlgorithmException e) {
             throw new IllegalArgumentException("cannot encode certificate " + certificate.getSubjectX500Principal(), e);

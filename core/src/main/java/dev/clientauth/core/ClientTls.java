@@ -1,5 +1,6 @@
 package dev.clientauth.core;
 
+import dev.clientauth.core.internal.Jca;
 import dev.clientauth.core.internal.Trust;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -169,7 +170,7 @@ public final class ClientTls {
     private Generation newGeneration() {
         long number = identity == null ? 0 : identity.generation();
         try {
-            SSLContext jsse = SSLContext.getInstance("TLS");
+            SSLContext jsse = Jca.sslContext();
             jsse.init(identity == null ? null : new KeyManager[] {identity.keyManager()}, new TrustManager[] {trust}, null);
             return new Generation(number, jsse);
         } catch (GeneralSecurityException e) {

@@ -1,5 +1,6 @@
 package dev.clientauth.jwt;
 
+import dev.clientauth.core.internal.Jca;
 import dev.clientauth.core.AuthenticationContext;
 import dev.clientauth.core.ClientAuthentication;
 import dev.clientauth.core.ClientAuthenticationException;
@@ -84,7 +85,7 @@ public final class ClientSecretJwt implements ClientAuthentication {
             java.util.Arrays.fill(bytes, (byte) 0);
             this.macs = ThreadLocal.withInitial(() -> {
                 try {
-                    Mac mac = Mac.getInstance(algorithm.jcaName());
+                    Mac mac = Jca.mac(algorithm.jcaName());
                     mac.init(this.secret);
                     return mac;
                 } catch (GeneralSecurityException e) {

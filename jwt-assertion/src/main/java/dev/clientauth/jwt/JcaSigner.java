@@ -1,5 +1,6 @@
 package dev.clientauth.jwt;
 
+import dev.clientauth.core.internal.Jca;
 import dev.clientauth.jwt.internal.JcaSignatures;
 import dev.clientauth.core.internal.Ed25519Der;
 import com.nimbusds.jose.JOSEException;
@@ -45,7 +46,6 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * <p>Thread-safe: each thread keeps its own initialised {@link Signature}.
  */
 public final class JcaSigner implements SigningKey, AssertionSigner {
-    private static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
 
     private volatile PrivateKey privateKey;
     private final PublicKey publicKey;
@@ -119,7 +119,7 @@ public final class JcaSigner implements SigningKey, AssertionSigner {
                 builder = builder(((ECKey) jwk).toPrivateKey()).publicKey(((ECKey) jwk).toPublicKey());
             } else if (jwk instanceof OctetKeyPair && Curve.Ed25519.equals(((OctetKeyPair) jwk).getCurve())) {
                 OctetKeyPair okp = (OctetKeyPair) jwk;
-                KeyFactory factory = KeyFactory.getInstance("Ed25519");
+                KeyFactory factory = Jca.keyFactory("Ed25519");
                 byte[] d = okp.getDecodedD();
                 byte[] x = okp.getDecodedX();
                 byte[] pkcs8 = Ed25519Der.pkcs8(d);
@@ -323,10 +323,18 @@ public final class JcaSigner implements SigningKey, AssertionSigner {
             boolean der = false;
             if (alg.isRsaPss()) {
                 jcaName = "RSASSA-PSS";
-            } else if (alg.isEcdsa()) {
                 if (softwareKey) {
-                    chosen = BOUNCY_CASTLE;
+                    chosen = Jca.pinned().orElse(null);
+                }
+            } else if (alg.isEcdsa()) {
+                if (softwareKey && Jca.forSignature(JcaSignatures.plainEcdsa(alg), true).isPresent()) {
+                    // Bouncy Castle (or a pinned provider with the PLAIN-ECDSA names) signs in the JOSE form directly
+                    chosen = Jca.forSignature(JcaSignatures.plainEcdsa(alg), true).get();
                     jcaName = JcaSignatures.plainEcdsa(alg);
+                } else if (softwareKey) {
+                    chosen = Jca.pinned().orElse(null);
+                    jcaName = alg.jcaName();
+                    der = true;
                 } else if (chosen != null && chosen.getName().equals("SunEC")) {
                     jcaName = alg.jcaName() + "inP1363Format";
                 } else {
@@ -336,10 +344,13 @@ public final class JcaSigner implements SigningKey, AssertionSigner {
             } else if (alg == SignatureAlgorithm.EdDSA) {
                 jcaName = "Ed25519";
                 if (softwareKey) {
-                    chosen = BOUNCY_CASTLE;
+                    chosen = Jca.forSignature(jcaName, true).orElse(null);
                 }
             } else {
                 jcaName = alg.jcaName();
+                if (softwareKey) {
+                    chosen = Jca.pinned().orElse(null);
+                }
             }
             JcaSigner signer = new JcaSigner(this, alg, chosen, jcaName, der, kid);
             try {

@@ -1,5 +1,6 @@
 package dev.clientauth.jwt;
 
+import dev.clientauth.core.internal.Jca;
 import dev.clientauth.core.internal.Ed25519Der;
 import com.nimbusds.jose.Algorithm;
 import com.nimbusds.jose.JOSEException;
@@ -72,7 +73,7 @@ public final class Jwks {
             if (jwk instanceof OctetKeyPair && Curve.Ed25519.equals(((OctetKeyPair) jwk).getCurve())) {
                 byte[] x = ((OctetKeyPair) jwk).getDecodedX();
                 byte[] spki = Ed25519Der.spki(x);
-                return java.util.Optional.of(java.security.KeyFactory.getInstance("Ed25519")
+                return java.util.Optional.of(Jca.keyFactory("Ed25519")
                         .generatePublic(new java.security.spec.X509EncodedKeySpec(spki)));
             }
             return java.util.Optional.empty();

@@ -1,5 +1,6 @@
 package dev.clientauth.jwt;
 
+import dev.clientauth.core.internal.Jca;
 import dev.clientauth.jwt.internal.JcaSignatures;
 import dev.clientauth.core.CertificateThumbprint;
 import dev.clientauth.jwt.internal.EcdsaSignatures;
@@ -112,13 +113,13 @@ public final class RemoteSigner implements SigningKey, AssertionSigner {
             Signature verifier;
             byte[] toVerify = signature;
             if (algorithm.isRsaPss()) {
-                verifier = Signature.getInstance("RSASSA-PSS");
+                verifier = Jca.signature("RSASSA-PSS", false);
                 verifier.setParameter(JcaSignatures.pss(algorithm));
             } else if (algorithm.isEcdsa()) {
-                verifier = Signature.getInstance(algorithm.jcaName());
+                verifier = Jca.signature(algorithm.jcaName(), false);
                 toVerify = EcdsaSignatures.joseToDer(signature);
             } else {
-                verifier = Signature.getInstance(algorithm.jcaName());
+                verifier = Jca.signature(algorithm.jcaName(), false);
             }
             verifier.initVerify(publicKey);
             verifier.update(input);

@@ -1,6 +1,7 @@
 package dev.clientauth.keys;
 
 import dev.clientauth.core.Secret;
+import dev.clientauth.core.internal.Jca;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -18,10 +19,11 @@ import javax.crypto.KeyAgreement;
 import java.security.spec.ECPublicKeySpec;
 import java.security.spec.RSAPublicKeySpec;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.bouncycastle.jcajce.interfaces.EdDSAPrivateKey;
-import org.bouncycastle.jce.ECPointUtil;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * Reading PEM files (with Bouncy Castle's PEM parser): certificates, and private keys in every common form (PKCS#8, encrypted
@@ -29,20 +31,18 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * problem, never key material or the password.
  */
 public final class PemFiles {
-    private static final Provider BC = new BouncyCastleProvider();
-
     private PemFiles() {
     }
 
     private static PublicKey ecPublicKey(ECPrivateKey key) throws GeneralSecurityException {
         ECParameterSpec params = key.getParams();
-        KeyFactory factory = KeyFactory.getInstance("EC");
-        KeyAgreement agreement = KeyAgreement.getInstance("ECDH");
+        KeyFactory factory = Jca.keyFactory("EC");
+        KeyAgreement agreement = Jca.keyAgreement("ECDH");
         agreement.init(key);
         agreement.doPhase(factory.generatePublic(new ECPublicKeySpec(params.getGenerator(), params)), true);
         byte[] x = agreement.generateSecret();
         byte[] challenge = "clientauth public key derivation".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        Signature signer = Signature.getInstance("SHA256withECDSA");
+        Signature signer = Jca.signature("SHA256withECDSA", false);
         signer.initSign(key);
         signer.update(challenge);
         byte[] signature = signer.sign();
@@ -50,9 +50,8 @@ public final class PemFiles {
             byte[] compressed = new byte[x.length + 1];
             compressed[0] = prefix;
             System.arraycopy(x, 0, compressed, 1, x.length);
-            PublicKey candidate = factory.generatePublic(new ECPublicKeySpec(
-                    ECPointUtil.decodePoint(params.getCurve(), compressed), params));
-            Signature verifier = Signature.getInstance("SHA256withECDSA");
+            PublicKey candidate = compressedPoint(params, compressed);
+            Signature verifier = Jca.signature("SHA256withECDSA", false);
             verifier.initVerify(candidate);
             verifier.update(challenge);
             if (verifier.verify(signature)) {
@@ -60,6 +59,32 @@ public final class PemFiles {
             }
         }
         throw new GeneralSecurityException("no point on the curve matches the key");
+    }
+
+    /** SubjectPublicKeyInfo prefixes of the named curves, for a compressed point (RFC 5480). */
+    private static final Map<Integer, String> COMPRESSED_SPKI_PREFIXES = Map.of(
+            256, "3039301306072a8648ce3d020106082a8648ce3d030107032200",
+            384, "3046301006072a8648ce3d020106052b81040022033200",
+            521, "3058301006072a8648ce3d020106052b81040023034400");
+
+    /**
+     * The public key of a compressed point, decoded by Bouncy Castle's (or the pinned) provider,
+     * which reads compressed points in a SubjectPublicKeyInfo; then re-made as a key of the usual
+     * provider.
+     */
+    private static PublicKey compressedPoint(ECParameterSpec params, byte[] compressed) throws GeneralSecurityException {
+        String prefix = COMPRESSED_SPKI_PREFIXES.get(params.getCurve().getField().getFieldSize());
+        if (prefix == null) {
+            throw new GeneralSecurityException("unsupported curve of " + params.getCurve().getField().getFieldSize() + " bits");
+        }
+        byte[] spki = HexFormat.of().parseHex(prefix);
+        byte[] full = Arrays.copyOf(spki, spki.length + compressed.length);
+        System.arraycopy(compressed, 0, full, spki.length, compressed.length);
+        Provider decoder = Jca.pinned().or(Jca::bouncyCastle).orElseThrow(() ->
+                new GeneralSecurityException("decoding a compressed EC point needs Bouncy Castle's provider"));
+        java.security.interfaces.ECPublicKey decoded = (java.security.interfaces.ECPublicKey)
+                KeyFactory.getInstance("EC", decoder).generatePublic(new X509EncodedKeySpec(full));
+        return Jca.keyFactory("EC").generatePublic(new ECPublicKeySpec(decoded.getW(), params));
     }
 
     /** The certificates of a PEM file, in file order. */
@@ -94,7 +119,7 @@ public final class PemFiles {
     public static PublicKey publicKeyOf(PrivateKey key) {
         try {
             if (key instanceof RSAPrivateCrtKey rsa) {
-                return KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+                return Jca.keyFactory("RSA").generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
             }
             if (key instanceof ECPrivateKey ec) {
                 return ecPublicKey(ec);
@@ -102,9 +127,11 @@ public final class PemFiles {
             String algorithm = key.getAlgorithm();
             byte[] encoded = key.getEncoded();
             if ((algorithm.equals("Ed25519") || algorithm.equals("EdDSA")) && encoded != null) {
-                PrivateKey bc = KeyFactory.getInstance("Ed25519", BC).generatePrivate(new PKCS8EncodedKeySpec(encoded));
+                Provider provider = Jca.pinned().or(Jca::bouncyCastle).orElseThrow(() ->
+                        new GeneralSecurityException("deriving an Ed25519 public key needs Bouncy Castle's provider"));
+                PrivateKey bc = KeyFactory.getInstance("Ed25519", provider).generatePrivate(new PKCS8EncodedKeySpec(encoded));
                 if (bc instanceof EdDSAPrivateKey eddsa) {
-                    return KeyFactory.getInstance("Ed25519").generatePublic(
+                    return Jca.keyFactory("Ed25519").generatePublic(
                             new X509EncodedKeySpec(eddsa.getPublicKey().getEncoded()));
                 }
             }

@@ -15,7 +15,7 @@ import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import dev.clientauth.core.internal.Jca;
 import org.bouncycastle.openssl.PEMDecryptorProvider;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMException;
@@ -35,7 +35,6 @@ import org.bouncycastle.pkcs.PKCSException;
  * key material or the password.
  */
 final class PemReader {
-    private static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
     private PemReader() {
     }
@@ -45,7 +44,7 @@ final class PemReader {
         for (Object object : objects(file)) {
             if (object instanceof X509CertificateHolder) {
                 try {
-                    certificates.add(new JcaX509CertificateConverter().getCertificate((X509CertificateHolder) object));
+                    certificates.add(converter().getCertificate((X509CertificateHolder) object));
                 } catch (CertificateException e) {
                     throw new KeyMaterialException("invalid certificate in " + file, e);
                 }
@@ -77,6 +76,7 @@ final class PemReader {
                     : "no PEM private key in " + file);
         }
         JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+        Jca.pinned().ifPresent(converter::setProvider);
         try {
             if (keyObject instanceof PrivateKeyInfo) {
                 return converter.getPrivateKey((PrivateKeyInfo) keyObject);
@@ -90,10 +90,10 @@ final class PemReader {
             char[] pw = password.reveal().toCharArray();
             try {
                 if (keyObject instanceof PKCS8EncryptedPrivateKeyInfo) {
-                    InputDecryptorProvider decryptor = new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(pw);
+                    InputDecryptorProvider decryptor = new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(provider()).build(pw);
                     return converter.getPrivateKey(((PKCS8EncryptedPrivateKeyInfo) keyObject).decryptPrivateKeyInfo(decryptor));
                 }
-                PEMDecryptorProvider decryptor = new JcePEMDecryptorProviderBuilder().setProvider(BC).build(pw);
+                PEMDecryptorProvider decryptor = new JcePEMDecryptorProviderBuilder().setProvider(provider()).build(pw);
                 return converter.getPrivateKey(((PEMEncryptedKeyPair) keyObject).decryptKeyPair(decryptor).getPrivateKeyInfo());
             } finally {
                 java.util.Arrays.fill(pw, '\0');
@@ -108,6 +108,18 @@ final class PemReader {
         } catch (IOException e) {
             throw new KeyMaterialException("invalid private key in " + file);
         }
+    }
+
+    /** The provider that decrypts encrypted PEM keys: the pinned one, else Bouncy Castle's. */
+    private static java.security.Provider provider() {
+        return Jca.pinned().or(Jca::bouncyCastle).orElseThrow(() ->
+                new IllegalStateException("decrypting a PEM key needs Bouncy Castle's provider or a pinned provider"));
+    }
+
+    private static JcaX509CertificateConverter converter() {
+        JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+        Jca.pinned().ifPresent(converter::setProvider);
+        return converter;
     }
 
     private static boolean isKey(Object object) {

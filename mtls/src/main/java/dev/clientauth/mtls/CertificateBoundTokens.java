@@ -1,5 +1,6 @@
 package dev.clientauth.mtls;
 
+import dev.clientauth.core.internal.Jca;
 import dev.clientauth.core.CertificateThumbprint;
 import java.io.ByteArrayInputStream;
 import java.util.Set;
@@ -99,7 +100,7 @@ public final class CertificateBoundTokens {
         }
         try {
             byte[] der = Base64.getDecoder().decode(value.substring(1, value.length() - 1));
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+            return (X509Certificate) Jca.certificateFactory().generateCertificate(new ByteArrayInputStream(der));
         } catch (IllegalArgumentException | CertificateException e) {
             throw new IllegalArgumentException("Client-Cert does not hold a DER certificate");
         }

@@ -1,5 +1,6 @@
 package dev.clientauth.mtls;
 
+import dev.clientauth.core.internal.Jca;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.cert.CertificateException;
@@ -86,7 +87,7 @@ public final class ClientCertificateMatcher {
             }
             for (Object entry : (List<?>) x5c) {
                 try {
-                    X509Certificate registered = (X509Certificate) CertificateFactory.getInstance("X.509")
+                    X509Certificate registered = (X509Certificate) Jca.certificateFactory()
                             .generateCertificate(new java.io.ByteArrayInputStream(Base64.getDecoder().decode(String.valueOf(entry))));
                     if (java.security.MessageDigest.isEqual(registered.getEncoded(), certificate.getEncoded())) {
                         return true;

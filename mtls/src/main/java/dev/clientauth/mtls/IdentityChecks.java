@@ -1,5 +1,6 @@
 package dev.clientauth.mtls;
 
+import dev.clientauth.core.internal.Jca;
 import java.lang.System.Logger.Level;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -82,11 +83,12 @@ final class IdentityChecks {
         try {
             byte[] challenge = new byte[32];
             new java.security.SecureRandom().nextBytes(challenge);
-            Signature signer = Signature.getInstance(algorithm);
+            // a key held by a token signs where it lives; a key in memory with the chosen provider
+            Signature signer = key.getEncoded() == null ? Signature.getInstance(algorithm) : Jca.signature(algorithm, false);
             signer.initSign(key);
             signer.update(challenge);
             byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
+            Signature verifier = Jca.signature(algorithm, false);
             verifier.initVerify(certificate.getPublicKey());
             verifier.update(challenge);
             return verifier.verify(signature);

@@ -1,5 +1,6 @@
 package dev.clientauth.mtls;
 
+import dev.clientauth.core.internal.Jca;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.ClosedWatchServiceException;
@@ -104,7 +105,7 @@ public final class IdentityWatcher implements AutoCloseable {
 
     private byte[] digest() {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            MessageDigest sha = Jca.messageDigest("SHA-256");
             for (Path file : files) {
                 if (Files.isReadable(file)) {
                     sha.update(Files.readAllBytes(file));

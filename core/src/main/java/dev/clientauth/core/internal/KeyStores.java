@@ -50,7 +50,7 @@ public final class KeyStores {
     public static KeyStore pkcs12(Path file, Secret password) throws LoadException {
         char[] pw = password.reveal().toCharArray();
         try (InputStream in = Files.newInputStream(file)) {
-            KeyStore store = KeyStore.getInstance("PKCS12");
+            KeyStore store = Jca.keyStore("PKCS12");
             store.load(in, pw);
             return store;
         } catch (NoSuchFileException e) {

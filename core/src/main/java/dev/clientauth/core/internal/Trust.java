@@ -22,7 +22,7 @@ public final class Trust {
     /** A trust manager for exactly these CA certificates. */
     public static X509TrustManager of(Collection<X509Certificate> certificates) {
         try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
+            KeyStore store = Jca.keyStore("PKCS12");
             store.load(null, null);
             int i = 0;
             for (X509Certificate certificate : certificates) {

@@ -1,5 +1,6 @@
 package dev.clientauth.jwt.internal;
 
+import dev.clientauth.core.internal.Jca;
 import dev.clientauth.jwt.SignatureAlgorithm;
 import java.security.GeneralSecurityException;
 import java.security.Provider;
@@ -27,8 +28,6 @@ public final class JcaSignatures {
         return new PSSParameterSpec(hash, "MGF1", new MGF1ParameterSpec(hash), bits / 8, 1);
     }
 
-    private static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
-
     /**
      * A {@link Signature} initialised to verify JOSE-form signatures ({@code r || s} for ECDSA)
      * of {@code algorithm} with {@code key}.
@@ -36,14 +35,14 @@ public final class JcaSignatures {
     public static Signature verifier(PublicKey key, SignatureAlgorithm algorithm) throws GeneralSecurityException {
         Signature signature;
         if (algorithm.isEcdsa()) {
-            signature = Signature.getInstance(plainEcdsa(algorithm), BOUNCY_CASTLE);
+            signature = Jca.signature(plainEcdsa(algorithm), true);
         } else if (algorithm == SignatureAlgorithm.EdDSA) {
-            signature = Signature.getInstance("Ed25519", BOUNCY_CASTLE);
+            signature = Jca.signature("Ed25519", true);
         } else if (algorithm.isRsaPss()) {
-            signature = Signature.getInstance("RSASSA-PSS");
+            signature = Jca.signature("RSASSA-PSS", false);
             signature.setParameter(pss(algorithm));
         } else {
-            signature = Signature.getInstance(algorithm.jcaName());
+            signature = Jca.signature(algorithm.jcaName(), false);
         }
         signature.initVerify(key);
         return signature;

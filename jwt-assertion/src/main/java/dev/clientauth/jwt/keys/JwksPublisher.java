@@ -1,5 +1,6 @@
 package dev.clientauth.jwt.keys;
 
+import dev.clientauth.core.internal.Jca;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.sun.net.httpserver.HttpHandler;
@@ -126,7 +127,7 @@ public final class JwksPublisher {
         byte[] body = new JWKSet(jwks).toString(true).getBytes(StandardCharsets.UTF_8);
         try {
             String etag = "\"" + Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    MessageDigest.getInstance("SHA-256").digest(body)) + "\"";
+                    Jca.messageDigest("SHA-256").digest(body)) + "\"";
             now = new Cached(version, body, etag);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

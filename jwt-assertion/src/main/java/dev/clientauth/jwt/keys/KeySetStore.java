@@ -1,5 +1,6 @@
 package dev.clientauth.jwt.keys;
 
+import dev.clientauth.core.internal.Jca;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.clientauth.core.Secret;
 import java.io.ByteArrayInputStream;
@@ -252,7 +253,7 @@ public final class KeySetStore {
             throws IOException {
         char[] pw = password.reveal().toCharArray();
         try {
-            KeyStore p12 = KeyStore.getInstance("PKCS12");
+            KeyStore p12 = Jca.keyStore("PKCS12");
             p12.load(null, null);
             KeyStore.PasswordProtection protection = new KeyStore.PasswordProtection(pw, ENTRY_PROTECTION,
                     new PBEParameterSpec(random(16), kdfIterations));
@@ -269,8 +270,17 @@ public final class KeySetStore {
                 if (key.hsmAlias().isPresent()) {
                     entry.put("hsmAlias", key.hsmAlias().get());
                 } else {
-                    p12.setEntry(key.keyId(), new KeyStore.PrivateKeyEntry(softwareKeys.get(key.keyId()),
-                            new Certificate[] {key.certificate()}), protection);
+                    KeyStore.PrivateKeyEntry privateKey = new KeyStore.PrivateKeyEntry(softwareKeys.get(key.keyId()),
+                            new Certificate[] {key.certificate()});
+                    try {
+                        p12.setEntry(key.keyId(), privateKey, protection);
+                    } catch (java.security.KeyStoreException unsupported) {
+                        if (Jca.pinned().isEmpty()) {
+                            throw unsupported;
+                        }
+                        // a pinned provider whose PKCS#12 does not take explicit parameters protects with its own
+                        p12.setKeyEntry(key.keyId(), privateKey.getPrivateKey(), pw, privateKey.getCertificateChain());
+                    }
                 }
                 entries.add(entry);
             }
@@ -319,13 +329,13 @@ public final class KeySetStore {
                 throw new KeySetCorruptException("the metadata of key set " + file + " does not verify under the store "
                         + "password: it was changed by someone without the password (or the password is wrong)");
             }
-            KeyStore p12 = KeyStore.getInstance("PKCS12");
+            KeyStore p12 = Jca.keyStore("PKCS12");
             try {
                 p12.load(new ByteArrayInputStream(Base64.getDecoder().decode(JSONObjectUtils.getString(document, "pkcs12"))), pw);
             } catch (IOException e) {
                 throw new KeySetCorruptException("cannot open the keys of " + file + " (wrong password or damaged)", e);
             }
-            CertificateFactory certificates = CertificateFactory.getInstance("X.509");
+            CertificateFactory certificates = Jca.certificateFactory();
             List<StoredKey> keys = new ArrayList<>();
             for (Object item : rawEntries) {
                 @SuppressWarnings("unchecked")
@@ -364,7 +374,7 @@ public final class KeySetStore {
         String chosen = salt != null ? salt : Base64.getEncoder().encodeToString(random(16));
         char[] pw = password.reveal().toCharArray();
         try {
-            SecretKeyFactory factory = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
+            SecretKeyFactory factory = Jca.secretKeyFactory("PBKDF2WithHmacSHA256");
             byte[] key = factory.generateSecret(new PBEKeySpec(pw, Base64.getDecoder().decode(chosen), kdfIterations, 256))
                     .getEncoded();
             MacKey derived = new MacKey(chosen, key);
@@ -388,7 +398,7 @@ public final class KeySetStore {
             canonical.add(new java.util.TreeMap<>(map));
         }
         covered.put("keys", canonical);
-        Mac mac = Mac.getInstance("HmacSHA256");
+        Mac mac = Jca.mac("HmacSHA256");
         mac.init(new SecretKeySpec(key.key(), "HmacSHA256"));
         return Base64.getEncoder().encodeToString(mac.doFinal(JSONObjectUtils.toJSONString(covered)
                 .getBytes(StandardCharsets.UTF_8)));

@@ -1,5 +1,6 @@
 package dev.clientauth.jwt.keys;
 
+import dev.clientauth.core.internal.Jca;
 import dev.clientauth.jwt.SignatureAlgorithm;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -38,23 +39,23 @@ public final class SoftwareKeyGenerator implements KeyGenerator {
         KeyPairGenerator generator;
         switch (algorithm.keyType()) {
             case "RSA":
-                generator = KeyPairGenerator.getInstance("RSA");
+                generator = Jca.keyPairGenerator("RSA");
                 generator.initialize(rsaBits);
                 break;
             case "EC":
-                generator = KeyPairGenerator.getInstance("EC");
+                generator = Jca.keyPairGenerator("EC");
                 String curve = algorithm == SignatureAlgorithm.ES256 ? "secp256r1"
                         : algorithm == SignatureAlgorithm.ES384 ? "secp384r1" : "secp521r1";
                 generator.initialize(new ECGenParameterSpec(curve));
                 break;
             case "Ed25519":
-                generator = KeyPairGenerator.getInstance("Ed25519");
+                generator = Jca.keyPairGenerator("Ed25519");
                 break;
             default:
                 throw new IllegalArgumentException("cannot generate a key for " + algorithm);
         }
         KeyPair pair = generator.generateKeyPair();
         return GeneratedKey.software(pair, SelfSignedCertificates.create("clientauth signing key", pair.getPublic(),
-                pair.getPrivate(), null, clock.instant(), Duration.ofDays(3650)));
+                pair.getPrivate(), Jca.pinned().orElse(null), clock.instant(), Duration.ofDays(3650)));
     }
 }

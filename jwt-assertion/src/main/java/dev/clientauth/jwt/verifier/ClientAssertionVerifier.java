@@ -43,7 +43,6 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * <p>Specifications: RFC 7523 §3; draft-ietf-oauth-rfc7523bis; FAPI 2.0 Security Profile §5.3.2.1.
  */
 public final class ClientAssertionVerifier {
-    private static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
     private static final Base64.Decoder B64 = Base64.getUrlDecoder();
 
     private final String issuer;

@@ -1,5 +1,6 @@
 package dev.clientauth.jwt.verifier;
 
+import dev.clientauth.core.internal.Jca;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -166,7 +167,7 @@ public final class InMemoryReplayCache implements ReplayCache {
 
     private static byte[] sha256(String clientId, String jti) {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            MessageDigest sha = Jca.messageDigest("SHA-256");
             sha.update(clientId.getBytes(StandardCharsets.UTF_8));
             sha.update((byte) 0);
             sha.update(jti.getBytes(StandardCharsets.UTF_8));
