@@ -15,7 +15,8 @@ import java.util.Optional;
  *       provider for ECDSA and EdDSA signatures when it is on the class path (several times faster
  *       than the JDK 17 providers), the JDK's providers for everything else.</li>
  *   <li><b>Pinned</b>: with {@link #pin(Provider)}, or the system property
- *       {@value #PROPERTY} naming a registered provider (for example {@code BCFIPS}), every key
+ *       {@value #PROPERTY} naming a registered provider (or {@code BCFIPS} or {@code BC}, which
+ *       are registered when their classes are on the class path), every key
  *       operation uses that provider and nothing else: an algorithm it lacks fails, it never falls
  *       back. Keys held by another provider (an HSM's) still sign where they live.</li>
  * </ul>
@@ -48,6 +49,25 @@ public final class CryptoProviders {
         pinned = null;
     }
 
+    /** Bouncy Castle's providers, registered on demand when the property names them. */
+    private static final java.util.Map<String, String> KNOWN = java.util.Map.of(
+            "BCFIPS", "org.bouncycastle.jcajce.provider.BouncyCastleFipsProvider",
+            "BC", "org.bouncycastle.jce.provider.BouncyCastleProvider");
+
+    private static synchronized Provider registerKnown(String name) {
+        Provider registered = Security.getProvider(name);
+        if (registered != null || !KNOWN.containsKey(name)) {
+            return registered;
+        }
+        try {
+            Provider created = (Provider) Class.forName(KNOWN.get(name)).getDeclaredConstructor().newInstance();
+            Security.addProvider(created);
+            return created;
+        } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+            return null;
+        }
+    }
+
     /**
      * The pinned provider: from {@link #pin(Provider)}, else the registered provider named by
      * {@value #PROPERTY}, else empty (the default choice).
@@ -64,6 +84,9 @@ public final class CryptoProviders {
             return Optional.empty();
         }
         Provider named = Security.getProvider(name.strip());
+        if (named == null) {
+            named = registerKnown(name.strip());
+        }
         if (named == null) {
             throw new IllegalStateException(PROPERTY + " names the provider '" + name.strip()
                     + "', which is not registered: register it (java.security or Security.addProvider) or pin it");
