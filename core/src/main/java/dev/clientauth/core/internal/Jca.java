@@ -89,6 +89,12 @@ public final class Jca {
         return pin.isPresent() ? KeyAgreement.getInstance(algorithm, pin.get()) : KeyAgreement.getInstance(algorithm);
     }
 
+    public static javax.crypto.Cipher cipher(String transformation) throws GeneralSecurityException {
+        Optional<Provider> pin = pinned();
+        return pin.isPresent() ? javax.crypto.Cipher.getInstance(transformation, pin.get())
+                : javax.crypto.Cipher.getInstance(transformation);
+    }
+
     public static Mac mac(String algorithm) throws NoSuchAlgorithmException {
         Optional<Provider> pin = pinned();
         return pin.isPresent() ? Mac.getInstance(algorithm, pin.get()) : Mac.getInstance(algorithm);

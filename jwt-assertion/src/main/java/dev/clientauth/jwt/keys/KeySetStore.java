@@ -64,7 +64,9 @@ import java.util.Objects;
  *       carries an HMAC-SHA256 under a key derived from the store password (PBKDF2, 600,000
  *       iterations), so nobody without the password can plant a key; software keys are
  *       encrypted with {@code PBEWithHmacSHA256AndAES_256}, 600,000 iterations, named
- *       explicitly rather than taken from the JVM's settings.</li>
+ *       explicitly rather than taken from the JVM's settings, and the whole PKCS#12 is sealed
+ *       with AES-256-GCM under a key derived the same way, so its own MAC (whose strength the
+ *       JVM's settings decide) offers no cheaper way to test a guessed password.</li>
  * </ul>
  */
 public final class KeySetStore {
@@ -81,7 +83,8 @@ public final class KeySetStore {
     final Writer writer;
     private volatile MacKey macKey;
 
-    private record MacKey(String salt, byte[] key) {
+    /** Keys derived from the store password: {@code key} authenticates the metadata, {@code sealing} encrypts the PKCS#12. */
+    private record MacKey(String salt, byte[] key, byte[] sealing) {
     }
 
     /** How bytes reach the file; replaced in tests to simulate a crash. */
@@ -190,6 +193,17 @@ public final class KeySetStore {
         });
     }
 
+    /** The PKCS#12 inside the file, unsealed (to check how its entries are protected). */
+    byte[] unsealedPkcs12() throws IOException, GeneralSecurityException {
+        try {
+            Map<String, Object> document = JSONObjectUtils.parse(Files.readString(file, StandardCharsets.UTF_8));
+            return unseal(macKey(JSONObjectUtils.getString(document, "macSalt")),
+                    Base64.getDecoder().decode(JSONObjectUtils.getString(document, "pkcs12")));
+        } catch (java.text.ParseException e) {
+            throw new IOException(e);
+        }
+    }
+
     /** The generation of the file now (0 when there is none), read under the lock. */
     long currentGeneration() throws IOException {
         return locked(() -> exists() ? readGeneration() : 0);
@@ -294,7 +308,8 @@ public final class KeySetStore {
             MacKey mac = macKey(null);
             document.put("macSalt", mac.salt());
             document.put("mac", mac(mac, generation, usedKeyIds, entries));
-            document.put("pkcs12", Base64.getEncoder().encodeToString(p12Bytes.toByteArray()));
+            // sealed under the 600,000-iteration key: the PKCS#12's own MAC (the JVM's settings) is no cheaper way to test a password
+            document.put("pkcs12", Base64.getEncoder().encodeToString(seal(mac, p12Bytes.toByteArray())));
             writer.write(file, JSONObjectUtils.toJSONString(document).getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot encode the key set", e);
@@ -331,7 +346,8 @@ public final class KeySetStore {
             }
             KeyStore p12 = Jca.keyStore("PKCS12");
             try {
-                p12.load(new ByteArrayInputStream(Base64.getDecoder().decode(JSONObjectUtils.getString(document, "pkcs12"))), pw);
+                p12.load(new ByteArrayInputStream(unseal(mac, Base64.getDecoder().decode(
+                        JSONObjectUtils.getString(document, "pkcs12")))), pw);
             } catch (IOException e) {
                 throw new KeySetCorruptException("cannot open the keys of " + file + " (wrong password or damaged)", e);
             }
@@ -375,13 +391,41 @@ public final class KeySetStore {
         char[] pw = password.reveal().toCharArray();
         try {
             SecretKeyFactory factory = Jca.secretKeyFactory("PBKDF2WithHmacSHA256");
-            byte[] key = factory.generateSecret(new PBEKeySpec(pw, Base64.getDecoder().decode(chosen), kdfIterations, 256))
-                    .getEncoded();
-            MacKey derived = new MacKey(chosen, key);
+            byte[] derivedBytes = factory.generateSecret(new PBEKeySpec(pw, Base64.getDecoder().decode(chosen), kdfIterations,
+                    512)).getEncoded();
+            MacKey derived = new MacKey(chosen, Arrays.copyOfRange(derivedBytes, 0, 32), Arrays.copyOfRange(derivedBytes, 32, 64));
+            Arrays.fill(derivedBytes, (byte) 0);
             macKey = derived;
             return derived;
         } finally {
             Arrays.fill(pw, '\0');
+        }
+    }
+
+    private static final byte[] SEALING_CONTEXT = "clientauth key set pkcs12".getBytes(StandardCharsets.US_ASCII);
+
+    /** AES-256-GCM with a random 96-bit nonce: nonce || ciphertext. */
+    private static byte[] seal(MacKey key, byte[] plain) throws GeneralSecurityException {
+        byte[] nonce = random(12);
+        javax.crypto.Cipher cipher = Jca.cipher("AES/GCM/NoPadding");
+        cipher.init(javax.crypto.Cipher.ENCRYPT_MODE, new SecretKeySpec(key.sealing(), "AES"),
+                new javax.crypto.spec.GCMParameterSpec(128, nonce));
+        cipher.updateAAD(SEALING_CONTEXT);
+        byte[] sealed = cipher.doFinal(plain);
+        byte[] out = Arrays.copyOf(nonce, nonce.length + sealed.length);
+        System.arraycopy(sealed, 0, out, nonce.length, sealed.length);
+        return out;
+    }
+
+    private static byte[] unseal(MacKey key, byte[] sealed) throws IOException {
+        try {
+            javax.crypto.Cipher cipher = Jca.cipher("AES/GCM/NoPadding");
+            cipher.init(javax.crypto.Cipher.DECRYPT_MODE, new SecretKeySpec(key.sealing(), "AES"),
+                    new javax.crypto.spec.GCMParameterSpec(128, sealed, 0, 12));
+            cipher.updateAAD(SEALING_CONTEXT);
+            return cipher.doFinal(sealed, 12, sealed.length - 12);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new IOException("the keys do not decrypt", e);
         }
     }
 

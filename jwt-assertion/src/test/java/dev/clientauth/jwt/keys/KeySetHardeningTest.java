@@ -184,8 +184,10 @@ class KeySetHardeningTest {
         Path file = dir.resolve("keyset.json");
         assertEquals(600_000, KeySetStore.at(file, PASSWORD).kdfIterations());
         RotatingKeySet.builder(KeySetStore.at(file, PASSWORD), SoftwareKeyGenerator.create()).clock(clock).build();
-        String pkcs12 = JSONObjectUtils.getString(JSONObjectUtils.parse(Files.readString(file)), "pkcs12");
-        PKCS12PfxPdu pfx = new PKCS12PfxPdu(Base64.getDecoder().decode(pkcs12));
+        String sealed = JSONObjectUtils.getString(JSONObjectUtils.parse(Files.readString(file)), "pkcs12");
+        assertThrows(Exception.class, () -> new PKCS12PfxPdu(Base64.getDecoder().decode(sealed)),
+                "the PKCS#12 is sealed: its MAC cannot be used to test a password");
+        PKCS12PfxPdu pfx = new PKCS12PfxPdu(KeySetStore.at(file, PASSWORD).unsealedPkcs12());
         int checked = 0;
         for (var info : pfx.getContentInfos()) {
             if (!info.getContentType().equals(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.data)) {
