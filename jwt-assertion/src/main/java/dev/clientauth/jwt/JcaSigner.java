@@ -327,9 +327,11 @@ public final class JcaSigner implements SigningKey, AssertionSigner {
                     chosen = Jca.pinned().orElse(null);
                 }
             } else if (alg.isEcdsa()) {
-                if (softwareKey && Jca.forSignature(JcaSignatures.plainEcdsa(alg), true).isPresent()) {
+                Optional<Provider> plain = Jca.forSignature(JcaSignatures.plainEcdsa(alg), true)
+                        .filter(p -> p.getService("Signature", JcaSignatures.plainEcdsa(alg)) != null);
+                if (softwareKey && plain.isPresent()) {
                     // Bouncy Castle (or a pinned provider with the PLAIN-ECDSA names) signs in the JOSE form directly
-                    chosen = Jca.forSignature(JcaSignatures.plainEcdsa(alg), true).get();
+                    chosen = plain.get();
                     jcaName = JcaSignatures.plainEcdsa(alg);
                 } else if (softwareKey) {
                     chosen = Jca.pinned().orElse(null);

@@ -31,9 +31,23 @@ class CryptoProvidersTest {
     private static final URI ISSUER = URI.create("https://as.example");
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T12:00:00Z"));
 
+    /** The lane's pinned provider (BCFIPS in the FIPS lane), restored after each test. */
+    private final Optional<Provider> lane = CryptoProviders.pinned();
+    private final String laneProperty = System.getProperty(CryptoProviders.PROPERTY);
+
     @AfterEach
     void unpin() {
         CryptoProviders.reset();
+        if (laneProperty == null) {
+            System.clearProperty(CryptoProviders.PROPERTY);
+        } else {
+            System.setProperty(CryptoProviders.PROPERTY, laneProperty);
+        }
+    }
+
+    /** Bouncy Castle's provider of this lane: BCFIPS, or BC. */
+    private Provider bouncyCastle() {
+        return lane.orElseGet(() -> Optional.ofNullable(Security.getProvider("BC")).orElseGet(BouncyCastleProvider::new));
     }
 
     private static String assertion(JcaSigner signer, MutableClock clock) throws Exception {
@@ -43,20 +57,24 @@ class CryptoProvidersTest {
 
     @Test
     void defaultChoice_bouncyCastleForEcdsaAndEdDsa_jdkForRsa() {
+        CryptoProviders.reset();
+        System.clearProperty(CryptoProviders.PROPERTY);
         assertTrue(CryptoProviders.pinned().isEmpty());
-        assertTrue(JcaSigner.of(KeyAlgorithm.EC_P256.generate()).toString().contains("provider=BC"));
-        assertTrue(JcaSigner.of(KeyAlgorithm.ED25519.generate()).toString().contains("provider=BC"));
+        // Bouncy Castle's regular provider when its class is here; the JDK's otherwise (the FIPS lane has only bc-fips)
+        String fast = dev.clientauth.core.internal.Jca.bouncyCastle().isPresent() ? "provider=BC" : "provider=(key's)";
+        assertTrue(JcaSigner.of(KeyAlgorithm.EC_P256.generate()).toString().contains(fast));
+        assertTrue(JcaSigner.of(KeyAlgorithm.ED25519.generate()).toString().contains(fast));
         assertTrue(JcaSigner.of(KeyAlgorithm.RSA_2048.generate()).toString().contains("provider=(key's)"));
     }
 
     @Test
     void pinnedProvider_signsVerifiesGeneratesAndStores(@TempDir Path dir) throws Exception {
-        Provider pinned = Optional.ofNullable(Security.getProvider("BC")).orElseGet(BouncyCastleProvider::new);
+        Provider pinned = bouncyCastle();
         CryptoProviders.pin(pinned);
         for (KeyAlgorithm algorithm : new KeyAlgorithm[] {KeyAlgorithm.EC_P256, KeyAlgorithm.ED25519, KeyAlgorithm.RSA_2048}) {
             KeyPair pair = algorithm.generate();
             JcaSigner signer = JcaSigner.of(pair);
-            assertTrue(signer.toString().contains("provider=BC"), signer.toString());
+            assertTrue(signer.toString().contains("provider=" + pinned.getName()), signer.toString());
             String jwt = assertion(signer, clock);
             ClientAssertionVerifier verifier = ClientAssertionVerifier.builder(ISSUER,
                     (client, kid) -> Optional.of(pair.getPublic())).clock(clock).build();
@@ -65,7 +83,7 @@ class CryptoProvidersTest {
         RotatingKeySet keys = RotatingKeySet.builder(KeySetStore.at(dir.resolve("keyset.json"), Secret.of("key-set-password")),
                 SoftwareKeyGenerator.create()).clock(clock).build();
         assertTrue(keys.activeKey().keyId().length() > 20);
-        assertTrue(keys.currentKey().toString().contains("provider=BC"), keys.currentKey().toString());
+        assertTrue(keys.currentKey().toString().contains("provider=" + pinned.getName()), keys.currentKey().toString());
     }
 
     @Test
@@ -92,7 +110,7 @@ class CryptoProvidersTest {
             System.setProperty(CryptoProviders.PROPERTY, "NoSuchProvider");
             assertThrows(IllegalStateException.class, CryptoProviders::pinned);
         } finally {
-            System.clearProperty(CryptoProviders.PROPERTY);
+            System.clearProperty(CryptoProviders.PROPERTY); // restored after the test
         }
     }
 }

@@ -218,11 +218,15 @@ class PrivateKeyJwtTest {
     }
 
     @Test
-    void inMemorySoftwareKeys_signWithBouncyCastleForEcAndEd25519_jdkForRsa() {
-        assertEquals("BC", JcaSigner.of(keyFor(SignatureAlgorithm.ES256)).provider().orElseThrow().getName());
-        assertEquals("BC", JcaSigner.of(keyFor(SignatureAlgorithm.EdDSA)).provider().orElseThrow().getName());
-        assertTrue(JcaSigner.of(keyFor(SignatureAlgorithm.RS256)).provider().isEmpty());
-        assertNull(Security.getProvider("BC"), "Bouncy Castle must not be registered globally");
+    void inMemorySoftwareKeys_signWithBouncyCastleForEcAndEd25519_jdkForRsa_orThePinnedProvider() {
+        java.util.Optional<java.security.Provider> pinned = dev.clientauth.core.CryptoProviders.pinned();
+        String fast = pinned.map(java.security.Provider::getName).orElse("BC");
+        assertEquals(fast, JcaSigner.of(keyFor(SignatureAlgorithm.ES256)).provider().orElseThrow().getName());
+        assertEquals(fast, JcaSigner.of(keyFor(SignatureAlgorithm.EdDSA)).provider().orElseThrow().getName());
+        assertEquals(pinned, JcaSigner.of(keyFor(SignatureAlgorithm.RS256)).provider());
+        if (pinned.isEmpty()) {
+            assertNull(Security.getProvider("BC"), "Bouncy Castle must not be registered globally");
+        }
         KeyPair ec = keyFor(SignatureAlgorithm.ES256);
         assertEquals("SunEC", JcaSigner.builder(ec.getPrivate()).provider(Security.getProvider("SunEC")).build()
                 .provider().orElseThrow().getName());

@@ -1,5 +1,6 @@
 package dev.clientauth.keys;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.clientauth.certs.test.KeyAlgorithm;
@@ -12,6 +13,13 @@ class PemFilesTest {
     @EnumSource(value = KeyAlgorithm.class, names = {"EC_P256", "EC_P384", "RSA_2048", "ED25519"})
     void publicKeyOf_derivesTheMatchingPublicKey(KeyAlgorithm algorithm) {
         KeyPair pair = algorithm.generate();
-        assertEquals(pair.getPublic(), PemFiles.publicKeyOf(pair.getPrivate()));
+        // compared by value: the derived key may come from another provider than the generated one, whose
+        // encoding differs (a FIPS provider writes the curve's parameters out instead of naming it)
+        java.security.PublicKey derived = PemFiles.publicKeyOf(pair.getPrivate());
+        if (pair.getPublic() instanceof java.security.interfaces.ECPublicKey expected) {
+            assertEquals(expected.getW(), ((java.security.interfaces.ECPublicKey) derived).getW());
+        } else {
+            assertArrayEquals(pair.getPublic().getEncoded(), derived.getEncoded());
+        }
     }
 }

@@ -41,7 +41,7 @@ public final class Pem {
     public static String encryptedPkcs8(PrivateKey key, char[] password) {
         try {
             OutputEncryptor encryptor = new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
-                    .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
+                    .setProvider(bouncyCastle())
                     .setPassword(password)
                     .build();
             return write(w -> w.writeObject((PemObjectGenerator) generator(key, encryptor)));
@@ -62,8 +62,10 @@ public final class Pem {
                 org.bouncycastle.asn1.sec.ECPrivateKey inner =
                         org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
                 int bits = ((java.security.interfaces.ECPrivateKey) key).getParams().getOrder().bitLength();
+                // the JDK's key carries no public key: key and curve are all SEC1 needs (and this constructor is
+                // the same in Bouncy Castle's FIPS and regular jars)
                 org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(bits,
-                        inner.getKey(), inner.getPublicKey(), info.getPrivateKeyAlgorithm().getParameters());
+                        inner.getKey(), info.getPrivateKeyAlgorithm().getParameters());
                 return write(w -> w.writeObject(new PemObject("EC PRIVATE KEY", sec1.getEncoded())));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -103,5 +105,24 @@ public final class Pem {
             throw new UncheckedIOException(e);
         }
         return out.toString();
+    }
+
+    /** Bouncy Castle's provider, FIPS or not, whichever is on the class path. */
+    private static java.security.Provider bouncyCastle() {
+        for (String name : new String[] {"BCFIPS", "BC"}) {
+            java.security.Provider registered = java.security.Security.getProvider(name);
+            if (registered != null) {
+                return registered;
+            }
+        }
+        for (String type : new String[] {"org.bouncycastle.jcajce.provider.BouncyCastleFipsProvider",
+                "org.bouncycastle.jce.provider.BouncyCastleProvider"}) {
+            try {
+                return (java.security.Provider) Class.forName(type).getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                // not on the class path
+            }
+        }
+        throw new IllegalStateException("no Bouncy Castle provider on the class path");
     }
 }

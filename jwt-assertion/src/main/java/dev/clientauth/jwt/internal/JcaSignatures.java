@@ -7,7 +7,7 @@ import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.MGF1ParameterSpec;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import java.util.Optional;
 import java.security.spec.PSSParameterSpec;
 
 /** JCA names and parameters of the JWS algorithms, written once for signers and verifiers. */
@@ -28,14 +28,46 @@ public final class JcaSignatures {
         return new PSSParameterSpec(hash, "MGF1", new MGF1ParameterSpec(hash), bits / 8, 1);
     }
 
+    /** A verifier of JOSE-form signatures: ECDSA ones are converted to DER when the provider needs it. */
+    public static final class JoseVerifier {
+        private final Signature signature;
+        private final boolean der;
+
+        JoseVerifier(Signature signature, boolean der) {
+            this.signature = signature;
+            this.der = der;
+        }
+
+        /** Whether {@code jose} is a valid signature of {@code data}; the verifier is ready again afterwards. */
+        public boolean verify(byte[] data, byte[] jose) throws GeneralSecurityException {
+            signature.update(data);
+            byte[] encoded;
+            try {
+                encoded = der ? EcdsaSignatures.joseToDer(jose) : jose;
+            } catch (RuntimeException malformed) {
+                signature.verify(new byte[0]); // reset; the result does not matter
+                return false;
+            }
+            return signature.verify(encoded);
+        }
+    }
+
     /**
-     * A {@link Signature} initialised to verify JOSE-form signatures ({@code r || s} for ECDSA)
-     * of {@code algorithm} with {@code key}.
+     * A verifier of {@code algorithm} signatures by {@code key} in the JOSE form ({@code r || s} for
+     * ECDSA), from the chosen provider (see {@code CryptoProviders}).
      */
-    public static Signature verifier(PublicKey key, SignatureAlgorithm algorithm) throws GeneralSecurityException {
+    public static JoseVerifier verifier(PublicKey key, SignatureAlgorithm algorithm) throws GeneralSecurityException {
         Signature signature;
+        boolean der = false;
         if (algorithm.isEcdsa()) {
-            signature = Jca.signature(plainEcdsa(algorithm), true);
+            Optional<Provider> plain = Jca.forSignature(plainEcdsa(algorithm), true)
+                    .filter(p -> p.getService("Signature", plainEcdsa(algorithm)) != null);
+            if (plain.isPresent()) {
+                signature = Signature.getInstance(plainEcdsa(algorithm), plain.get());
+            } else {
+                signature = Jca.signature(algorithm.jcaName(), false);
+                der = true;
+            }
         } else if (algorithm == SignatureAlgorithm.EdDSA) {
             signature = Jca.signature("Ed25519", true);
         } else if (algorithm.isRsaPss()) {
@@ -45,15 +77,13 @@ public final class JcaSignatures {
             signature = Jca.signature(algorithm.jcaName(), false);
         }
         signature.initVerify(key);
-        return signature;
+        return new JoseVerifier(signature, der);
     }
 
     /** Whether {@code signature} (JOSE form) over {@code data} verifies with {@code key}; false for any failure. */
     public static boolean verifies(PublicKey key, SignatureAlgorithm algorithm, byte[] data, byte[] signature) {
         try {
-            Signature verifier = verifier(key, algorithm);
-            verifier.update(data);
-            return verifier.verify(signature);
+            return verifier(key, algorithm).verify(data, signature);
         } catch (GeneralSecurityException | RuntimeException e) {
             return false;
         }

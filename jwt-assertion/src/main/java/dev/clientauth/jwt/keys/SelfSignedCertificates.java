@@ -1,5 +1,6 @@
 package dev.clientauth.jwt.keys;
 
+import dev.clientauth.core.internal.Jca;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -42,7 +43,9 @@ final class SelfSignedCertificates {
             if (provider != null) {
                 signer.setProvider(provider);
             }
-            return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(name,
+            JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+            Jca.pinned().ifPresent(converter::setProvider); // the key's provider (an HSM's) signs; the chosen one parses
+            return converter.getCertificate(new JcaX509v3CertificateBuilder(name,
                     new BigInteger(127, RANDOM).add(BigInteger.ONE), Date.from(now.minusSeconds(60)),
                     Date.from(now.plus(validity)), name, publicKey).build(signer.build(privateKey)));
         } catch (OperatorCreationException e) {

@@ -54,7 +54,7 @@ public final class ClientAssertionVerifier {
     private final long maxLifetimeSeconds;
     private final long futureSkewSeconds;
     private final Clock clock;
-    private final ConcurrentHashMap<VerifierKey, ThreadLocal<Signature>> verifiers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<VerifierKey, ThreadLocal<JcaSignatures.JoseVerifier>> verifiers = new ConcurrentHashMap<>();
 
     /** A successfully verified assertion. */
     public static final class VerifiedClientAssertion {
@@ -282,16 +282,15 @@ public final class ClientAssertionVerifier {
         // a key gets a cached verifier only once it has verified a signature, and the cache is bounded:
         // a client serving many keys, or bad signatures, cannot grow it
         VerifierKey cacheKey = new VerifierKey(key, algorithm);
-        ThreadLocal<Signature> local = verifiers.get(cacheKey);
-        Signature verifier = local == null ? null : local.get();
+        ThreadLocal<JcaSignatures.JoseVerifier> local = verifiers.get(cacheKey);
+        JcaSignatures.JoseVerifier verifier = local == null ? null : local.get();
         boolean fresh = verifier == null;
         boolean valid;
         try {
             if (fresh) {
                 verifier = JcaSignatures.verifier(key, algorithm);
             }
-            verifier.update(assertion.substring(0, second).getBytes(StandardCharsets.US_ASCII));
-            valid = verifier.verify(signature);
+            valid = verifier.verify(assertion.substring(0, second).getBytes(StandardCharsets.US_ASCII), signature);
         } catch (GeneralSecurityException | RuntimeException e) {
             if (local != null) {
                 local.remove();
