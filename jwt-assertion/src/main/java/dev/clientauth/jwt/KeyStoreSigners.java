@@ -91,16 +91,22 @@ public final class KeyStoreSigners {
                 } catch (javax.security.auth.login.LoginException ignored) {
                     // not logged in: nothing to undo
                 }
+                char[] pinChars = pin.reveal().toCharArray();
+                java.util.List<PasswordCallback> answered = new java.util.ArrayList<>();
                 try {
                     auth.login(null, callbacks -> {
                         for (javax.security.auth.callback.Callback c : callbacks) {
-                            if (c instanceof PasswordCallback) {
-                                ((PasswordCallback) c).setPassword(pin.reveal().toCharArray());
+                            if (c instanceof PasswordCallback password) {
+                                password.setPassword(pinChars); // PasswordCallback keeps a copy
+                                answered.add(password);
                             }
                         }
                     });
                 } catch (javax.security.auth.login.LoginException e) {
                     throw new GeneralSecurityException("login to PKCS#11 token " + provider.getName() + " failed", e);
+                } finally {
+                    java.util.Arrays.fill(pinChars, '\0');
+                    answered.forEach(PasswordCallback::clearPassword);
                 }
                 try {
                     keyStore.load(null, null);
