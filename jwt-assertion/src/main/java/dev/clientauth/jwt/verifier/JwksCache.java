@@ -5,7 +5,6 @@ import com.nimbusds.jose.jwk.JWKSet;
 import dev.clientauth.core.ClientTls;
 import dev.clientauth.core.TokenRequestException;
 import dev.clientauth.core.http.HttpTransport;
-import dev.clientauth.core.jdk.JdkHttpTransport;
 import dev.clientauth.core.http.TransportRequest;
 import dev.clientauth.core.http.TransportResponse;
 import java.lang.System.Logger.Level;
@@ -30,8 +29,8 @@ import javax.net.ssl.X509TrustManager;
  * A cache of one client's JWKS from its {@code jwks_uri}, for verifying its assertions.
  *
  * <ul>
- *   <li>Fetched through an {@link HttpTransport} (TLS verified; by default a JDK transport with a
- *       512 KiB size limit and 5 s timeouts);</li>
+ *   <li>fetched (by default) over one connection to an address that passed the address policy
+ *       below, TLS verified against the name, at most 512 KiB, within 5 s;</li>
  *   <li>kept for the server's {@code Cache-Control: max-age}, bounded below and above (default
  *       1 minute .. 1 hour; 5 minutes when the server says nothing);</li>
  *   <li>every fetch attempt, successful or not, first or later, waits for the refetch interval
@@ -42,7 +41,7 @@ import javax.net.ssl.X509TrustManager;
  *       set, or find no key at once when there is none yet (they do not queue behind the fetch);</li>
  *   <li>when a fetch fails, the last good set keeps being used;</li>
  *   <li>{@code https} only, to a host whose every address is public (not loopback, link-local,
- *       private, unique-local, multicast or wildcard), checked before each fetch — a
+ *       private, unique-local, multicast or wildcard), checked at each fetch and connected to — a
  *       {@code jwks_uri} comes from a client's registration and must not reach the server's own
  *       network. {@link Builder#allowHttpLoopbackForTesting()} and
  *       {@link Builder#allowPrivateAddresses()} are the named weakenings.</li>
@@ -81,16 +80,6 @@ public final class JwksCache {
 
     public static Builder builder(URI jwksUri) {
         return new Builder(jwksUri);
-    }
-
-    /** A transport for JWKS fetches: 512 KiB limit, 5 s timeouts, the given trust (null: JDK default). */
-    public static HttpTransport defaultTransport(X509TrustManager trust) {
-        JdkHttpTransport.Builder builder = JdkHttpTransport.builder().maxResponseBytes(512 * 1024)
-                .connectTimeout(Duration.ofSeconds(5)).readTimeout(Duration.ofSeconds(5));
-        if (trust != null) {
-            builder.tls(ClientTls.builder().trust(trust).build());
-        }
-        return builder.build();
     }
 
     /**
@@ -138,7 +127,9 @@ public final class JwksCache {
             JWKSet parsed;
             Duration ttl;
             try {
-                checkAddress();
+                if (!(transport instanceof VettedAddressFetch)) {
+                    checkAddress(); // a transport of the user's resolves the name again: checked, but not pinned
+                }
                 TransportResponse response = transport.execute(TransportRequest.get(jwksUri,
                         Map.of("Accept", "application/jwk-set+json, application/json")));
                 if (response.statusCode() != 200) {
@@ -239,11 +230,26 @@ public final class JwksCache {
         private Duration refetchInterval = Duration.ofMinutes(1);
         private boolean allowHttpLoopback;
         private boolean allowPrivateAddresses;
+        private X509TrustManager trust;
 
         private Builder(URI jwksUri) {
             this.jwksUri = Objects.requireNonNull(jwksUri, "jwksUri");
         }
 
+        /**
+         * Trust for the {@code jwks_uri}'s server with the default fetch; default: the JDK's
+         * trust store.
+         */
+        public Builder trust(X509TrustManager trust) {
+            this.trust = Objects.requireNonNull(trust, "trust");
+            return this;
+        }
+
+        /**
+         * Fetches through this transport instead of the default, which connects to the very address
+         * it checked; a transport of your own resolves the name again after the check, so the
+         * address policy holds only as far as DNS answers stay the same.
+         */
         public Builder transport(HttpTransport transport) {
             this.transport = Objects.requireNonNull(transport, "transport");
             return this;
@@ -306,7 +312,13 @@ public final class JwksCache {
                 throw new IllegalArgumentException("jwks_uri must use https: " + jwksUri);
             }
             if (transport == null) {
-                transport = defaultTransport(null);
+                ClientTls.Builder tls = ClientTls.builder();
+                if (trust != null) {
+                    tls.trust(trust);
+                }
+                transport = new VettedAddressFetch(tls.build(), allowPrivateAddresses, Duration.ofSeconds(5), 512 * 1024);
+            } else if (trust != null) {
+                throw new IllegalStateException("trust applies to the default fetch; configure it on the given transport");
             }
             return new JwksCache(this);
         }

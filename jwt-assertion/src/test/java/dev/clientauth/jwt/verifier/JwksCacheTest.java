@@ -60,7 +60,7 @@ class JwksCacheTest {
     private JwksCache cache() {
         X509TrustManager trust = PKI.trustManager();
         return JwksCache.builder(URI.create("https://127.0.0.1:" + server.getPort() + "/jwks")).clock(clock)
-                .transport(JwksCache.defaultTransport(trust)).refetchInterval(Duration.ofMinutes(1)).allowPrivateAddresses().build();
+                .trust(trust).refetchInterval(Duration.ofMinutes(1)).allowPrivateAddresses().build();
     }
 
     @Test
@@ -188,7 +188,7 @@ class JwksCacheTest {
     void m7_privateAddressesRefusedByDefault_nothingFetched() {
         serve(jwks("k1"), "max-age=300");
         JwksCache cache = JwksCache.builder(URI.create("https://127.0.0.1:" + server.getPort() + "/jwks")).clock(clock)
-                .transport(JwksCache.defaultTransport(PKI.trustManager())).build();
+                .trust(PKI.trustManager()).build();
         assertTrue(cache.key("k1").isEmpty());
         assertEquals(0, server.getRequestCount(), "no request to a loopback address");
     }
@@ -230,5 +230,32 @@ class JwksCacheTest {
         assertTrue(resolver.publicKey("c", "enc", dev.clientauth.jwt.SignatureAlgorithm.ES256).isEmpty());
         assertTrue(resolver.publicKey("c", "es384", dev.clientauth.jwt.SignatureAlgorithm.ES256).isEmpty());
         assertEquals(ec, resolver.publicKey("c", "sig", dev.clientauth.jwt.SignatureAlgorithm.ES256).orElseThrow());
+    }
+
+    @Test
+    void m7_defaultFetch_resolvesOnce_connectsToTheCheckedAddress_verifiesTheName() throws Exception {
+        serve(jwks("k1"), "max-age=300");
+        // "localhost" is resolved once, checked (allowed here), connected to by address, and TLS is verified for the name
+        JwksCache cache = JwksCache.builder(URI.create("https://localhost:" + server.getPort() + "/jwks")).clock(clock)
+                .trust(PKI.trustManager()).allowPrivateAddresses().build();
+        assertTrue(cache.key("k1").isPresent());
+        assertEquals("localhost:" + server.getPort(), server.takeRequest().getHeaders().get("Host"));
+        // a server at the same address whose certificate names only 127.0.0.1: reached as "localhost"
+        // the handshake fails, so the name is what TLS verifies, not the address connected to
+        var ipOnly = PKI.leaf("CN=ip-only,O=clientauth test").serverAuth().sanIp("127.0.0.1").build();
+        try (MockWebServer other = new MockWebServer()) {
+            other.useHttps(PKI.clientSslContext(ipOnly).getSocketFactory());
+            other.start(java.net.InetAddress.getByName("127.0.0.1"), 0);
+            other.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                    .body(jwks("k2")).build());
+            JwksCache byName = JwksCache.builder(URI.create("https://localhost:" + other.getPort() + "/jwks")).clock(clock)
+                    .trust(PKI.trustManager()).allowPrivateAddresses().build();
+            assertTrue(byName.key("k2").isEmpty(), "certificate does not name localhost: no keys");
+            other.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                    .body(jwks("k2")).build());
+            JwksCache byAddress = JwksCache.builder(URI.create("https://127.0.0.1:" + other.getPort() + "/jwks")).clock(clock)
+                    .trust(PKI.trustManager()).allowPrivateAddresses().build();
+            assertTrue(byAddress.key("k2").isPresent(), "the same server under the name its certificate carries");
+        }
     }
 }
