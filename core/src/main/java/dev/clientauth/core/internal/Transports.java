@@ -76,7 +76,9 @@ public final class Transports {
         }
         return new TokenTransportException("exchange with " + uri + " failed: "
                 + (failure == null ? "unknown" : failure.getClass().getSimpleName() + ": " + Printable.of(failure.getMessage()))
-                + describe(identity, false), failure);
+                // over TLS 1.3 a server that refuses the client's certificate (or its absence) may just close
+                // the connection after the handshake, so a bare I/O failure says which certificate was offered
+                + describe(identity, "https".equalsIgnoreCase(uri.getScheme())), failure);
     }
 
     private static String describe(TlsClientIdentity identity, boolean always) {
