@@ -124,6 +124,12 @@ public final class TokenClient {
         TransportResponse response = transport.execute(
                 TransportRequest.post(tokenEndpoint, headers, message.encodedForm().getBytes(StandardCharsets.UTF_8)));
         TokenResponse tokenResponse = ResponseParser.parse(response, clock, sensitiveValues(message));
+        if (tokenResponse.accessToken().type().equals(TokenType.DPOP) && headers.keySet().stream().noneMatch("DPoP"::equalsIgnoreCase)) {
+            // a DPoP-bound token is useless without the key of a proof this request never sent (RFC 9449 §5),
+            // and sending it as if it were a bearer token would only leak it
+            throw new MalformedTokenResponseException("token response has token_type DPoP, but this request sent no "
+                    + "DPoP proof", response.statusCode());
+        }
         Optional<TlsClientIdentity> identity = transport.clientIdentity();
         if (identity.isPresent()) {
             CertificateThumbprint presented = identity.get().thumbprint();

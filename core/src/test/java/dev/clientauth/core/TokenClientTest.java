@@ -130,6 +130,17 @@ class TokenClientTest {
         assertTrue(response.accessToken().expiresAt().isEmpty());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"DPoP", "dpop"})
+    void dpopTokenType_withoutAProofSent_refused_tokenNotLeaked(String type) {
+        // a DPoP-bound token cannot be used without the proof key; handing it out as a bearer token would leak it
+        TokenRequestException e = failWithJson(200, "{\"access_token\":\"" + TOKEN + "\",\"token_type\":\"" + type
+                + "\",\"expires_in\":60}");
+        assertInstanceOf(MalformedTokenResponseException.class, e);
+        assertTrue(e.getMessage().contains("token_type DPoP") && e.getMessage().contains("no DPoP proof"), e.getMessage());
+        assertNoSecrets(e);
+    }
+
     @Test
     void nonJson200_malformed() {
         TokenRequestException e = failWith(new MockResponse.Builder().code(200)
