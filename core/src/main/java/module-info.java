@@ -15,6 +15,7 @@ module dev.clientauth.core {
             dev.clientauth.keys,
             dev.clientauth.mtls,
             dev.clientauth.jwt,
+            dev.clientauth.dpop,
             dev.clientauth.okhttp,
             dev.clientauth.httpclient5;
 }

@@ -4,6 +4,7 @@ module dev.clientauth.moduletest {
     requires dev.clientauth.keys;
     requires dev.clientauth.mtls;
     requires dev.clientauth.jwt;
+    requires dev.clientauth.dpop;
     requires dev.clientauth.okhttp;
     requires dev.clientauth.httpclient5;
 }

@@ -25,7 +25,7 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
  */
 public final class Main {
     private static final List<String> MODULES = List.of("dev.clientauth.core", "dev.clientauth.keys",
-            "dev.clientauth.mtls", "dev.clientauth.jwt", "dev.clientauth.okhttp", "dev.clientauth.httpclient5");
+            "dev.clientauth.mtls", "dev.clientauth.jwt", "dev.clientauth.dpop", "dev.clientauth.okhttp", "dev.clientauth.httpclient5");
 
     private Main() {
     }
@@ -47,6 +47,8 @@ public final class Main {
         generator.initialize(256);
         PrivateKeyJwt keyJwt = PrivateKeyJwt.of(ClientId.of("m"), JcaSigner.of(generator.generateKeyPair()));
         check(keyJwt.method().value().equals("private_key_jwt"), "jwt-assertion: " + keyJwt.method());
+        String proof = dev.clientauth.dpop.DPoPKey.generate().proof("GET", URI.create("https://api.example/x"));
+        check(proof.split("\\.").length == 3, "dpop: proof made");
         check(TlsClientAuth.class.getModule().getName().equals("dev.clientauth.mtls"), "mtls: TlsClientAuth loaded");
         ClientTls tls = ClientTls.builder().trust(TrustBundle.jdkDefault()).build();
         try (TokenSource tokens = TokenSource.forTokenEndpoint(URI.create("https://as.example/token"),
