@@ -15,4 +15,5 @@ module dev.clientauth.jwt {
     exports dev.clientauth.jwt;
     exports dev.clientauth.jwt.keys;
     exports dev.clientauth.jwt.verifier;
+    exports dev.clientauth.jwt.internal to dev.clientauth.dpop;
 }
