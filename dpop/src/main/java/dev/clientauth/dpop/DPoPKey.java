@@ -4,6 +4,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.clientauth.core.internal.Jca;
+import dev.clientauth.core.internal.Printable;
 import dev.clientauth.jwt.JcaSigner;
 import dev.clientauth.jwt.Jwks;
 import dev.clientauth.jwt.SignatureAlgorithm;
@@ -187,7 +188,7 @@ public final class DPoPKey {
         Objects.requireNonNull(uri, "uri");
         String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!"https".equals(scheme) && !"http".equals(scheme) || uri.getRawAuthority() == null || uri.getHost() == null) {
-            throw new IllegalArgumentException("a DPoP proof is for an absolute http(s) URI with a host: " + printable(uri));
+            throw new IllegalArgumentException("a DPoP proof is for an absolute http(s) URI with a host: " + Printable.of(String.valueOf(uri)));
         }
         if (uri.getRawUserInfo() != null) {
             throw new IllegalArgumentException("a DPoP target URI carries no user information");
@@ -221,19 +222,9 @@ public final class DPoPKey {
     private static String checkMethod(String method) {
         Objects.requireNonNull(method, "method");
         if (method.isEmpty() || !method.chars().allMatch(c -> c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-')) {
-            throw new IllegalArgumentException("not an HTTP method: " + printable(method));
+            throw new IllegalArgumentException("not an HTTP method: " + Printable.of(method));
         }
         return method;
-    }
-
-    private static String printable(Object value) {
-        String text = String.valueOf(value);
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < text.length() && i < 200; i++) {
-            char c = text.charAt(i);
-            out.append(c >= 0x20 && c < 0x7f ? c : '?');
-        }
-        return out.toString();
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.clientauth.dpop;
 
+import dev.clientauth.core.internal.Origins;
 import java.net.URI;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,13 +52,11 @@ public final class DPoPNonces {
     }
 
     static String origin(URI uri) {
-        String scheme = Objects.requireNonNull(uri, "uri").getScheme();
-        if (scheme == null || uri.getHost() == null) {
+        String origin = Origins.of(Objects.requireNonNull(uri, "uri"));
+        if (origin == null) {
             throw new IllegalArgumentException("not an absolute URI with a host");
         }
-        scheme = scheme.toLowerCase(Locale.ROOT);
-        int port = uri.getPort() != -1 ? uri.getPort() : scheme.equals("https") ? 443 : scheme.equals("http") ? 80 : -1;
-        return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + ":" + port;
+        return origin;
     }
 
     @Override

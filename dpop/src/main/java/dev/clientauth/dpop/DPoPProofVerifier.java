@@ -141,7 +141,12 @@ public final class DPoPProofVerifier {
                 throw InvalidDPoPProofException.invalid("the DPoP proof's ath is not the hash of the presented access token");
             }
         }
-        String thumbprint = Jwks.thumbprint(key);
+        String thumbprint;
+        try {
+            thumbprint = jwk.computeThumbprint().toString(); // RFC 7638: the required public members, already parsed
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw InvalidDPoPProofException.invalid("the DPoP proof's jwk has no thumbprint");
+        }
         if (boundThumbprint != null && !MessageDigest.isEqual(boundThumbprint.getBytes(StandardCharsets.US_ASCII),
                 thumbprint.getBytes(StandardCharsets.US_ASCII))) {
             throw new InvalidDPoPProofException(InvalidDPoPProofException.INVALID_TOKEN,
