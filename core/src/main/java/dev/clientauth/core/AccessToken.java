@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * An access token with what a client needs to use it: type, expiry, granted scope and, for a
- * certificate-bound token, the thumbprint of the certificate it is bound to.
+ * certificate-bound token, the thumbprint of the certificate it is bound to, and for a DPoP token
+ * the thumbprint ({@code jkt}) of the key whose proofs must accompany it.
  *
  * <p>The token value is read only through {@link #value()}; {@code toString} prints metadata
  * only. Immutable and thread-safe.
@@ -21,9 +22,16 @@ public final class AccessToken {
     private final Instant expiresAt;
     private final Set<String> scopes;
     private final CertificateThumbprint boundCertificate;
+    private final String boundKey;
 
     public AccessToken(String value, TokenType type, Instant issuedAt, Instant expiresAt, Set<String> scopes,
             CertificateThumbprint boundCertificate) {
+        this(value, type, issuedAt, expiresAt, scopes, boundCertificate, null);
+    }
+
+    private AccessToken(String value, TokenType type, Instant issuedAt, Instant expiresAt, Set<String> scopes,
+            CertificateThumbprint boundCertificate, String boundKey) {
+        this.boundKey = boundKey;
         this.value = Objects.requireNonNull(value, "value");
         this.type = Objects.requireNonNull(type, "type");
         this.issuedAt = Objects.requireNonNull(issuedAt, "issuedAt");
@@ -62,7 +70,20 @@ public final class AccessToken {
 
     /** A copy of this token that records its certificate binding. */
     public AccessToken withBoundCertificate(CertificateThumbprint thumbprint) {
-        return new AccessToken(value, type, issuedAt, expiresAt, scopes, thumbprint);
+        return new AccessToken(value, type, issuedAt, expiresAt, scopes, thumbprint, boundKey);
+    }
+
+    /**
+     * For a DPoP token ({@link TokenType#DPOP}), the RFC 7638 thumbprint ({@code jkt}) of the key
+     * it is bound to: every request with it carries a proof signed by that key.
+     */
+    public Optional<String> boundKey() {
+        return Optional.ofNullable(boundKey);
+    }
+
+    /** A copy of this token that records the DPoP key ({@code jkt}) it is bound to. */
+    public AccessToken withBoundKey(String jkt) {
+        return new AccessToken(value, type, issuedAt, expiresAt, scopes, boundCertificate, Objects.requireNonNull(jkt, "jkt"));
     }
 
     /** Whether the token has expired at the given instant (never, when no expiry is known). */
@@ -84,6 +105,7 @@ public final class AccessToken {
     @Override
     public String toString() {
         return "AccessToken[type=" + type + ", expiresAt=" + expiresAt + ", scopes=" + scopes
-                + (boundCertificate == null ? "" : ", x5t#S256=" + boundCertificate) + "]";
+                + (boundCertificate == null ? "" : ", x5t#S256=" + boundCertificate)
+                + (boundKey == null ? "" : ", jkt=" + boundKey) + "]";
     }
 }

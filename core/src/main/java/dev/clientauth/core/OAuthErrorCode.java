@@ -13,6 +13,10 @@ public final class OAuthErrorCode {
     public static final OAuthErrorCode UNAUTHORIZED_CLIENT = new OAuthErrorCode("unauthorized_client");
     public static final OAuthErrorCode UNSUPPORTED_GRANT_TYPE = new OAuthErrorCode("unsupported_grant_type");
     public static final OAuthErrorCode INVALID_SCOPE = new OAuthErrorCode("invalid_scope");
+    /** RFC 9449 §8: the server wants a proof with the nonce of its {@code DPoP-Nonce} header. */
+    public static final OAuthErrorCode USE_DPOP_NONCE = new OAuthErrorCode("use_dpop_nonce");
+    /** RFC 9449 §5: the DPoP proof was refused. */
+    public static final OAuthErrorCode INVALID_DPOP_PROOF = new OAuthErrorCode("invalid_dpop_proof");
 
     private final String value;
 
@@ -30,7 +34,7 @@ public final class OAuthErrorCode {
             throw new IllegalArgumentException("not a valid OAuth error code");
         }
         for (OAuthErrorCode known : new OAuthErrorCode[] {INVALID_REQUEST, INVALID_CLIENT, INVALID_GRANT,
-                UNAUTHORIZED_CLIENT, UNSUPPORTED_GRANT_TYPE, INVALID_SCOPE}) {
+                UNAUTHORIZED_CLIENT, UNSUPPORTED_GRANT_TYPE, INVALID_SCOPE, USE_DPOP_NONCE, INVALID_DPOP_PROOF}) {
             if (known.value.equals(value)) {
                 return known;
             }

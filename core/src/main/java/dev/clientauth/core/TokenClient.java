@@ -2,6 +2,8 @@ package dev.clientauth.core;
 
 import dev.clientauth.core.http.HttpTransport;
 import dev.clientauth.core.internal.Endpoints;
+import dev.clientauth.core.internal.Origins;
+import dev.clientauth.core.internal.Printable;
 import dev.clientauth.core.jdk.JdkHttpTransport;
 import dev.clientauth.core.http.TransportRequest;
 import dev.clientauth.core.http.TransportResponse;
@@ -9,6 +11,7 @@ import dev.clientauth.core.metadata.AuthorizationServerMetadata;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import dev.clientauth.core.internal.FormEncoding;
 import java.net.URLDecoder;
@@ -38,7 +41,10 @@ import java.util.Optional;
  * that certificate; when the transport presents a client certificate and the metadata has
  * {@code mtls_endpoint_aliases.token_endpoint}, the request goes there (RFC 8705 §5).
  *
- * <p>Specifications: RFC 6749 §4.4, §5.1, §5.2; RFC 8414; RFC 8705 §5; RFC 8707.
+ * <p>With {@link Builder#dpop DPoP}, every request carries a fresh proof and the token is bound to
+ * its key; a server nonce is remembered for the token endpoint's origin.
+ *
+ * <p>Specifications: RFC 6749 §4.4, §5.1, §5.2; RFC 8414; RFC 8705 §5; RFC 8707; RFC 9449 §5, §8.
  * <p>Thread-safe; share one instance.
  */
 public final class TokenClient {
@@ -50,6 +56,9 @@ public final class TokenClient {
     private final HttpTransport transport;
     private final Clock clock;
     private final boolean requireBoundToken;
+    private final DPoPProofs dpop;
+    private final boolean allowBearerFallback;
+    private volatile boolean bearerFallbackLogged;
 
     private TokenClient(Builder b, URI tokenEndpoint, HttpTransport transport) {
         this.tokenEndpoint = tokenEndpoint;
@@ -58,6 +67,8 @@ public final class TokenClient {
         this.transport = transport;
         this.clock = b.clock;
         this.requireBoundToken = b.requireBoundToken;
+        this.dpop = b.dpop;
+        this.allowBearerFallback = b.allowBearerFallback;
     }
 
     /** A client for a known token endpoint. */
@@ -99,6 +110,11 @@ public final class TokenClient {
         return clock;
     }
 
+    /** The DPoP proofs sent with every token request, when DPoP is used. */
+    public Optional<DPoPProofs> dpop() {
+        return Optional.ofNullable(dpop);
+    }
+
     /**
      * Requests a token.
      *
@@ -110,25 +126,97 @@ public final class TokenClient {
      */
     public TokenResponse requestToken(TokenRequest request) throws TokenRequestException {
         Objects.requireNonNull(request, "request");
-        TokenRequestMessage message = new TokenRequestMessage(tokenEndpoint);
-        request.writeTo(message);
-        try {
-            authentication.authenticate(message, new AuthenticationContext(issuer, tokenEndpoint, clock));
-        } catch (IllegalStateException e) { // e.g. a destroyed secret: nothing is sent
-            throw new ClientAuthenticationException("the credentials of " + authentication.method() + " for "
-                    + authentication.clientId() + " could not be produced: " + e.getMessage(), e);
+        for (int attempt = 1; ; attempt++) {
+            TokenRequestMessage message = new TokenRequestMessage(tokenEndpoint);
+            request.writeTo(message);
+            try {
+                authentication.authenticate(message, new AuthenticationContext(issuer, tokenEndpoint, clock));
+            } catch (IllegalStateException e) { // e.g. a destroyed secret: nothing is sent
+                throw new ClientAuthenticationException("the credentials of " + authentication.method() + " for "
+                        + authentication.clientId() + " could not be produced: " + e.getMessage(), e);
+            }
+            Map<String, String> headers = new LinkedHashMap<>(message.headers());
+            headers.put("Content-Type", "application/x-www-form-urlencoded");
+            headers.put("Accept", "application/json");
+            DPoPProofs.Proof proof = null;
+            if (dpop != null) {
+                proof = dpop.proof("POST", tokenEndpoint, null);
+                headers.put("DPoP", proof.value());
+            }
+            TransportResponse response = transport.execute(
+                    TransportRequest.post(tokenEndpoint, headers, message.encodedForm().getBytes(StandardCharsets.UTF_8)));
+            List<String> sensitive = sensitiveValues(message, proof);
+            if (dpop == null) {
+                return checked(ResponseParser.parse(response, clock, sensitive), response, null);
+            }
+            boolean nonceGiven = rememberNonce(response);
+            try {
+                return checked(ResponseParser.parse(response, clock, sensitive), response, proof);
+            } catch (OAuthErrorResponseException e) {
+                if (!e.error().equals(OAuthErrorCode.USE_DPOP_NONCE)) {
+                    throw e;
+                }
+                if (!nonceGiven) {
+                    throw new DPoPException("the token endpoint of " + Origins.of(tokenEndpoint) + " demanded a DPoP "
+                            + "nonce (use_dpop_nonce) " + (attempt == 1 ? "without a valid new DPoP-Nonce header"
+                            : "again after a retry with the nonce it gave"), e.statusCode(), attempt > 1);
+                }
+                if (attempt > 1) {
+                    throw new DPoPException("the token endpoint of " + Origins.of(tokenEndpoint) + " demanded a new "
+                            + "DPoP nonce again after a retry with the nonce it gave", e.statusCode(), true);
+                }
+                LOG.log(Level.DEBUG, "token endpoint of {0} asked for a DPoP nonce; retrying once with it",
+                        Origins.of(tokenEndpoint));
+            }
         }
-        Map<String, String> headers = new LinkedHashMap<>(message.headers());
-        headers.put("Content-Type", "application/x-www-form-urlencoded");
-        headers.put("Accept", "application/json");
-        TransportResponse response = transport.execute(
-                TransportRequest.post(tokenEndpoint, headers, message.encodedForm().getBytes(StandardCharsets.UTF_8)));
-        TokenResponse tokenResponse = ResponseParser.parse(response, clock, sensitiveValues(message));
-        if (tokenResponse.accessToken().type().equals(TokenType.DPOP) && headers.keySet().stream().noneMatch("DPoP"::equalsIgnoreCase)) {
+    }
+
+    /**
+     * Remembers a {@code DPoP-Nonce} of the response; whether there was a valid one. An invalid
+     * nonce is not remembered.
+     */
+    private boolean rememberNonce(TransportResponse response) {
+        Optional<String> nonce = response.header("DPoP-Nonce");
+        if (nonce.isEmpty()) {
+            return false;
+        }
+        try {
+            dpop.nonceReceived(tokenEndpoint, nonce.get());
+            return true;
+        } catch (IllegalArgumentException invalid) {
+            LOG.log(Level.DEBUG, "ignoring an invalid DPoP-Nonce from {0}: {1}", Origins.of(tokenEndpoint),
+                    invalid.getMessage());
+            return false;
+        }
+    }
+
+    private TokenResponse checked(TokenResponse tokenResponse, TransportResponse response, DPoPProofs.Proof proof)
+            throws TokenRequestException {
+        boolean dpopToken = tokenResponse.accessToken().type().equals(TokenType.DPOP);
+        if (proof == null && dpopToken) {
             // a DPoP-bound token is useless without the key of a proof this request never sent (RFC 9449 §5),
             // and sending it as if it were a bearer token would only leak it
             throw new MalformedTokenResponseException("token response has token_type DPoP, but this request sent no "
                     + "DPoP proof", response.statusCode());
+        }
+        if (proof != null) {
+            if (dpopToken) {
+                Optional<String> bound = CertificateBinding.boundKey(tokenResponse);
+                if (bound.isPresent() && !MessageDigest.isEqual(bound.get().getBytes(StandardCharsets.US_ASCII),
+                        proof.thumbprint().getBytes(StandardCharsets.US_ASCII))) {
+                    throw new MalformedTokenResponseException("access token is bound to DPoP key jkt=" + Printable.of(bound.get())
+                            + " but the proof was signed by jkt=" + proof.thumbprint(), response.statusCode());
+                }
+                tokenResponse = tokenResponse.withAccessToken(tokenResponse.accessToken().withBoundKey(proof.thumbprint()));
+            } else if (!allowBearerFallback) {
+                throw new DPoPException("DPoP was requested, but " + Origins.of(tokenEndpoint) + " issued a token of type "
+                        + tokenResponse.accessToken().type() + ": the server does not support DPoP for this client; "
+                        + "allowBearerFallback() accepts such tokens", response.statusCode(), false);
+            } else if (!bearerFallbackLogged) {
+                bearerFallbackLogged = true;
+                LOG.log(Level.WARNING, "DPoP was requested, but {0} issued a {1} token; using it as allowed",
+                        Origins.of(tokenEndpoint), tokenResponse.accessToken().type());
+            }
         }
         Optional<TlsClientIdentity> identity = transport.clientIdentity();
         if (identity.isPresent()) {
@@ -152,10 +240,13 @@ public final class TokenClient {
     /**
      * What the request carried that a server must not be able to echo into a message or log: the
      * Authorization header, its Basic credentials (encoded, decoded, and each half, form-encoded or
-     * not), and the client secret and assertion of the form.
+     * not), the client secret and assertion of the form, and the DPoP proof.
      */
-    private static List<String> sensitiveValues(TokenRequestMessage message) {
+    private static List<String> sensitiveValues(TokenRequestMessage message, DPoPProofs.Proof proof) {
         List<String> values = new ArrayList<>();
+        if (proof != null) {
+            values.add(proof.value());
+        }
         String authorization = message.header("Authorization");
         if (authorization != null) {
             values.add(authorization);
@@ -203,6 +294,8 @@ public final class TokenClient {
         private Clock clock = Clock.systemUTC();
         private boolean allowUnadvertised;
         private boolean requireBoundToken;
+        private DPoPProofs dpop;
+        private boolean allowBearerFallback;
 
         private Builder(ClientAuthentication authentication) {
             this.authentication = authentication;
@@ -257,6 +350,27 @@ public final class TokenClient {
         }
 
         /**
+         * Sends a DPoP proof (RFC 9449) with every token request, so the server binds the token to
+         * the proof key ({@code token_type: DPoP}); works with every authentication method, mutual
+         * TLS included. A {@code 400 use_dpop_nonce} answer with a {@code DPoP-Nonce} is retried
+         * once with the nonce. A {@code Bearer} token in answer fails with {@link DPoPException}
+         * unless {@link #allowBearerFallback()} is set.
+         */
+        public Builder dpop(DPoPProofs proofs) {
+            this.dpop = Objects.requireNonNull(proofs, "proofs");
+            return this;
+        }
+
+        /**
+         * A weakening: accept a {@code Bearer} token when DPoP was asked for (a server without DPoP
+         * support). Logs one warning.
+         */
+        public Builder allowBearerFallback() {
+            this.allowBearerFallback = true;
+            return this;
+        }
+
+        /**
          * @throws IllegalStateException if the method is not advertised by the metadata (without the opt-out),
          *     if an mTLS method's certificate is not presented by the transport, or if the metadata has no
          *     token endpoint
@@ -289,6 +403,12 @@ public final class TokenClient {
                     }
                     LOG.log(Level.WARNING, "authentication method {0} is not advertised by {1}; using it anyway",
                             authentication.method(), metadata.issuer());
+                }
+                Optional<List<String>> dpopAlgorithms = metadata.dpopSigningAlgValuesSupported();
+                if (dpop != null && dpopAlgorithms.isPresent() && !dpopAlgorithms.get().contains(dpop.algorithm())) {
+                    throw new IllegalStateException("the DPoP key's algorithm " + dpop.algorithm() + " is not in "
+                            + "dpop_signing_alg_values_supported " + dpopAlgorithms.get() + " of " + metadata.issuer()
+                            + "; use a DPoP key of one of those algorithms");
                 }
                 Optional<URI> fromMetadata = chosen.clientIdentity().isPresent()
                         ? metadata.mtlsTokenEndpoint() : metadata.tokenEndpoint();

@@ -42,7 +42,8 @@ import java.util.function.DoubleSupplier;
  * <ul>
  *   <li><b>Cache key</b>: the request (scopes, resources, parameters) and the {@code x5t#S256} of
  *       the client certificate presented — a reloaded certificate means a new key, so tokens bound
- *       to the old one are never served again. At most {@link #MAX_CACHED_REQUESTS} requests are
+ *       to the old one are never served again — and with {@link Builder#dpop DPoP} the {@code jkt}
+ *       of the proof key, so a replaced key means new tokens too. At most {@link #MAX_CACHED_REQUESTS} requests are
  *       cached; the default request is never evicted.</li>
  *   <li><b>Refresh-ahead</b> per {@link RefreshPolicy}: one background refresh once a token is due;
  *       callers keep getting the cached token without waiting.</li>
@@ -104,6 +105,7 @@ public final class TokenSource implements AutoCloseable {
     private final RetryPolicy retry;
     private final Set<String> allowedOrigins;
     private final TlsClientIdentity identity;
+    private final DPoPProofs dpop;
     private final ConcurrentHashMap<CacheKey, Entry> entries = new ConcurrentHashMap<>();
     private volatile Entry defaultEntry;
 
@@ -127,11 +129,12 @@ public final class TokenSource implements AutoCloseable {
     }
 
     /** The identity of a cached token within one source. */
-    private record CacheKey(TokenRequest request, CertificateThumbprint thumbprint) {
+    private record CacheKey(TokenRequest request, CertificateThumbprint thumbprint, String jkt) {
     }
 
-    private TokenSource(Builder b, ClientResolver resolver, TokenClient resolved, ClientTls tls) {
+    private TokenSource(Builder b, ClientResolver resolver, TokenClient resolved, ClientTls tls, DPoPProofs dpop) {
         this.resolver = resolver;
+        this.dpop = dpop;
         this.client = resolved;
         this.clientId = b.authentication.clientId();
         this.tls = tls;
@@ -222,6 +225,11 @@ public final class TokenSource implements AutoCloseable {
         return tls;
     }
 
+    /** The DPoP proofs of token requests, which API adapters sign their proofs with, when DPoP is used. */
+    public Optional<DPoPProofs> dpop() {
+        return Optional.ofNullable(dpop);
+    }
+
     /**
      * Whether an adapter may send this source's tokens to {@code uri}: {@code https} (plain
      * {@code http} only to a loopback host) and, when {@link Builder#sendTokensOnlyTo} was given,
@@ -242,7 +250,8 @@ public final class TokenSource implements AutoCloseable {
      */
     public AccessToken token() throws TokenRequestException {
         Entry entry = defaultEntry;
-        if (entry != null && (identity == null || entry.generation == identity.generation())) {
+        if (entry != null && (identity == null || entry.generation == identity.generation())
+                && (dpop == null || entry.key.jkt() == dpop.thumbprint())) {
             Cached cached = entry.cached;
             if (cached != null && clock.millis() < cached.refreshAt) {
                 return cached.token;
@@ -338,11 +347,16 @@ public final class TokenSource implements AutoCloseable {
 
     private Entry entry(TokenRequest request, boolean isDefault) {
         long generation = identity == null ? 0 : identity.generation();
+        String jkt = dpop == null ? null : dpop.thumbprint();
         Entry current = isDefault ? defaultEntry : null;
-        if (current != null && current.generation == generation) {
+        if (current != null && current.generation == generation && current.key.jkt() == jkt) {
             return current;
         }
-        CacheKey key = new CacheKey(request, identity == null ? null : identity.thumbprint());
+        if (jkt != null && current != null && !jkt.equals(current.key.jkt())) {
+            // the DPoP key was replaced: tokens bound to the old one are never served again
+            entries.keySet().removeIf(k -> !jkt.equals(k.jkt()));
+        }
+        CacheKey key = new CacheKey(request, identity == null ? null : identity.thumbprint(), jkt);
         Entry entry = entries.compute(key, (k, existing) ->
                 existing != null && existing.generation == generation ? existing : new Entry(k, generation));
         if (isDefault) {
@@ -556,6 +570,8 @@ public final class TokenSource implements AutoCloseable {
         private RefreshPolicy refresh = RefreshPolicy.defaults();
         private RetryPolicy retry = RetryPolicy.defaults();
         private final List<String> allowedOrigins = new ArrayList<>();
+        private DPoPProofs dpop;
+        private boolean allowBearerFallback;
 
         private Builder(ClientAuthentication authentication) {
             this.authentication = authentication;
@@ -600,6 +616,21 @@ public final class TokenSource implements AutoCloseable {
         /** The issuer identifier (the audience of client assertions) for {@link #forTokenEndpoint}. */
         public Builder issuer(URI issuer) {
             this.issuer = Objects.requireNonNull(issuer, "issuer");
+            return this;
+        }
+
+        /**
+         * DPoP (RFC 9449): every token request carries a proof, tokens are bound to the proof key,
+         * and the adapters send a proof with every API call. See {@link TokenClient.Builder#dpop}.
+         */
+        public Builder dpop(DPoPProofs proofs) {
+            this.dpop = Objects.requireNonNull(proofs, "proofs");
+            return this;
+        }
+
+        /** A weakening, see {@link TokenClient.Builder#allowBearerFallback()}. Logs one warning. */
+        public Builder allowBearerFallback() {
+            this.allowBearerFallback = true;
             return this;
         }
 
@@ -699,7 +730,11 @@ public final class TokenSource implements AutoCloseable {
                 HttpTransport clientTransport = client.transport();
                 ClientTls fromClient = clientTransport.tls().orElseGet(() -> clientTransport.clientIdentity()
                         .map(ClientTls::of).orElseGet(ClientTls::defaults));
-                return new TokenSource(this, null, client, fromClient);
+                if (dpop != null || allowBearerFallback) {
+                    throw new IllegalStateException("dpop and allowBearerFallback belong to the TokenClient when the "
+                            + "source is built over one");
+                }
+                return new TokenSource(this, null, client, fromClient, client.dpop().orElse(null));
             }
             Optional<TlsClientIdentity> methodIdentity = authentication.tlsIdentity();
             ClientTls chosenTls = ClientTls.forMethod(tls, methodIdentity.orElse(null));
@@ -719,10 +754,12 @@ public final class TokenSource implements AutoCloseable {
             boolean bound = requireBoundToken;
             boolean unadvertised = allowUnadvertised;
             Clock tokenClock = clock;
+            DPoPProofs proofs = dpop;
+            boolean bearerFallback = allowBearerFallback;
             if (endpoint != null) {
                 TokenClient built = configure(TokenClient.builder(endpoint, authentication), chosenTransport, issuerId,
-                        bound, unadvertised, tokenClock).build();
-                return new TokenSource(this, null, built, sourceTls);
+                        bound, unadvertised, tokenClock, proofs, bearerFallback).build();
+                return new TokenSource(this, null, built, sourceTls, proofs);
             }
             if (!Endpoints.isSecureOrLoopback(issuerId)) {
                 throw new IllegalArgumentException("issuer must use https: " + issuerId);
@@ -732,17 +769,23 @@ public final class TokenSource implements AutoCloseable {
                 AuthorizationServerMetadata metadata = AuthorizationServerMetadata.discover(issuerId, chosenTransport);
                 try {
                     return configure(TokenClient.builder(metadata, auth), chosenTransport, null, bound, unadvertised,
-                            tokenClock).build();
+                            tokenClock, proofs, bearerFallback).build();
                 } catch (IllegalStateException | IllegalArgumentException e) {
                     throw new InvalidMetadataException(e.getMessage(), e);
                 }
             };
-            return new TokenSource(this, resolver, null, sourceTls);
+            return new TokenSource(this, resolver, null, sourceTls, proofs);
         }
 
         private static TokenClient.Builder configure(TokenClient.Builder builder, HttpTransport transport, URI issuer,
-                boolean requireBound, boolean allowUnadvertised, Clock clock) {
+                boolean requireBound, boolean allowUnadvertised, Clock clock, DPoPProofs dpop, boolean bearerFallback) {
             builder.transport(transport).clock(clock);
+            if (dpop != null) {
+                builder.dpop(dpop);
+            }
+            if (bearerFallback) {
+                builder.allowBearerFallback();
+            }
             if (issuer != null) {
                 builder.issuer(issuer);
             }

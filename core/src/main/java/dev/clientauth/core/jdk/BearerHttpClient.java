@@ -3,7 +3,7 @@ package dev.clientauth.core.jdk;
 import dev.clientauth.core.AccessToken;
 import dev.clientauth.core.TokenNotSentException;
 import dev.clientauth.core.TokenSource;
-import dev.clientauth.core.internal.BearerChallenge;
+import dev.clientauth.core.internal.ApiCalls;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,10 +14,12 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The JDK {@link HttpClient} for API calls with tokens from a {@link TokenSource}: every request
- * gets {@code Authorization: <type> <token>}; a 401 with {@code WWW-Authenticate: Bearer
- * error="invalid_token"} invalidates the token and the request is sent once more with a fresh one —
- * never more than once, and never when the body cannot be sent again (a publisher of unknown
- * length, such as {@code ofInputStream}).
+ * gets {@code Authorization: <type> <token>}, and a DPoP token (RFC 9449) a new {@code DPoP} proof
+ * for the request's method and URI; a 401 with {@code WWW-Authenticate: Bearer (or DPoP)
+ * error="invalid_token"} invalidates the token and the request is sent once more with a fresh one,
+ * and a 401 {@code DPoP error="use_dpop_nonce"} with a {@code DPoP-Nonce} once more with a proof
+ * carrying that nonce — never more than once, and never when the body cannot be sent again (a
+ * publisher of unknown length, such as {@code ofInputStream}).
  *
  * <pre>
  * BearerHttpClient api = BearerHttpClient.of(tokens);
@@ -68,11 +70,12 @@ public final class BearerHttpClient {
         checkDestination(request);
         AccessToken token = source.token();
         HttpResponse<T> response = client.current().send(withToken(request, token), handler);
-        if (shouldRetry(request, response)) {
-            source.invalidate(token);
-            return client.current().send(withToken(request, source.token()), handler);
+        ApiCalls.Retry retry = retry(request, token, response);
+        if (retry == ApiCalls.Retry.NONE) {
+            return response;
         }
-        return response;
+        AccessToken next = retry == ApiCalls.Retry.NEW_TOKEN ? source.token() : token;
+        return client.current().send(withToken(request, next), handler);
     }
 
     /** {@link #send} without blocking; fails with the same exceptions. */
@@ -82,14 +85,25 @@ public final class BearerHttpClient {
         } catch (TokenNotSentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return source.tokenAsync().thenCompose(token -> client.current().sendAsync(withToken(request, token), handler)
+        return source.tokenAsync().thenCompose(token -> sendAsync(request, token, handler)
                 .thenCompose(response -> {
-                    if (!shouldRetry(request, response)) {
+                    ApiCalls.Retry retry = retry(request, token, response);
+                    if (retry == ApiCalls.Retry.NONE) {
                         return CompletableFuture.completedFuture(response);
                     }
-                    source.invalidate(token);
-                    return source.tokenAsync().thenCompose(fresh -> client.current().sendAsync(withToken(request, fresh), handler));
+                    CompletableFuture<AccessToken> next = retry == ApiCalls.Retry.NEW_TOKEN
+                            ? source.tokenAsync() : CompletableFuture.completedFuture(token);
+                    return next.thenCompose(fresh -> sendAsync(request, fresh, handler));
                 }));
+    }
+
+    private <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, AccessToken token,
+            HttpResponse.BodyHandler<T> handler) {
+        try {
+            return client.current().sendAsync(withToken(request, token), handler);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private void checkDestination(HttpRequest request) throws TokenNotSentException {
@@ -99,17 +113,24 @@ public final class BearerHttpClient {
         }
     }
 
-    private static boolean shouldRetry(HttpRequest request, HttpResponse<?> response) {
-        if (response.statusCode() != 401 || !BearerChallenge.isInvalidToken(response.headers().allValues("WWW-Authenticate"))) {
-            return false;
-        }
+    /** What to do after the response; never a second retry, never when the body cannot be sent again. */
+    private ApiCalls.Retry retry(HttpRequest request, AccessToken token, HttpResponse<?> response) {
+        ApiCalls.Retry retry = ApiCalls.afterResponse(source, token, request.uri(), response.statusCode(),
+                response.headers().allValues("WWW-Authenticate"), response.headers().firstValue("DPoP-Nonce").orElse(null));
         Optional<HttpRequest.BodyPublisher> body = request.bodyPublisher();
-        return body.isEmpty() || body.get().contentLength() >= 0;
+        return body.isEmpty() || body.get().contentLength() >= 0 ? retry : ApiCalls.Retry.NONE;
     }
 
-    private static HttpRequest withToken(HttpRequest request, AccessToken token) {
-        return HttpRequest.newBuilder(request, (name, value) -> !name.equalsIgnoreCase("Authorization"))
-                .header("Authorization", token.authorizationHeaderValue()).build();
+    /** The request with {@code Authorization} and, for a DPoP token, a new {@code DPoP} proof for it. */
+    private HttpRequest withToken(HttpRequest request, AccessToken token) throws IOException {
+        String proof = ApiCalls.proof(source, token, request.method(), request.uri());
+        HttpRequest.Builder builder = HttpRequest.newBuilder(request, (name, value) ->
+                !name.equalsIgnoreCase("Authorization") && !name.equalsIgnoreCase("DPoP"))
+                .header("Authorization", token.authorizationHeaderValue());
+        if (proof != null) {
+            builder.header("DPoP", proof);
+        }
+        return builder.build();
     }
 
     @Override

@@ -33,6 +33,7 @@ public final class AuthorizationServerMetadata {
     private final URI tokenEndpoint;
     private final List<ClientAuthenticationMethod> authMethods;
     private final List<String> signingAlgorithms;
+    private final List<String> dpopAlgorithms;
     private final Map<String, URI> mtlsEndpointAliases;
     private final boolean certificateBoundAccessTokens;
     private final URI jwksUri;
@@ -58,6 +59,8 @@ public final class AuthorizationServerMetadata {
         this.authMethods = List.copyOf(parsed);
         List<String> algs = strings(json, "token_endpoint_auth_signing_alg_values_supported");
         this.signingAlgorithms = algs == null ? List.of() : List.copyOf(algs);
+        List<String> dpopAlgs = strings(json, "dpop_signing_alg_values_supported");
+        this.dpopAlgorithms = dpopAlgs == null ? null : List.copyOf(dpopAlgs);
         Map<String, URI> aliases = new LinkedHashMap<>();
         Object aliasValue = json.get("mtls_endpoint_aliases");
         if (aliasValue != null) {
@@ -163,6 +166,14 @@ public final class AuthorizationServerMetadata {
 
     public List<String> tokenEndpointAuthSigningAlgValuesSupported() {
         return signingAlgorithms;
+    }
+
+    /**
+     * {@code dpop_signing_alg_values_supported} (RFC 9449 §5.1): the proof algorithms the server
+     * accepts; empty when the metadata does not say (which does not mean the server refuses DPoP).
+     */
+    public Optional<List<String>> dpopSigningAlgValuesSupported() {
+        return Optional.ofNullable(dpopAlgorithms);
     }
 
     public Map<String, URI> mtlsEndpointAliases() {
