@@ -33,7 +33,6 @@ import dev.clientauth.jwt.JcaSigner;
 import dev.clientauth.jwt.KeyStoreSigners;
 import dev.clientauth.jwt.PrivateKeyJwt;
 import dev.clientauth.jwt.SignatureAlgorithm;
-import dev.clientauth.mtls.TlsClientAuth;
 import java.net.URI;
 import java.security.AuthProvider;
 import java.security.KeyPairGenerator;
@@ -126,11 +125,11 @@ class DPoPTokenEndpointTest {
     }
 
     @Test
-    void mutualTlsAndDPoP_together() throws Exception {
+    void clientCertificateAndDPoP_together() throws Exception {
         try (HttpsMockServer mtls = new HttpsMockServer(PKI, ServerTls.ClientAuth.NEED)) {
             TestIdentity identity = new TestIdentity(PKI.clientCertificate());
             mtls.enqueueJson(200, "{\"access_token\":\"" + TOKEN + "\",\"token_type\":\"DPoP\",\"expires_in\":300}");
-            TokenClient client = TokenClient.builder(mtls.uri("/token"), TlsClientAuth.pki(ClientId.of("c"), identity))
+            TokenClient client = TokenClient.builder(mtls.uri("/token"), ClientSecretBasic.of(ClientId.of("c"), Secret.of(SECRET)))
                     .tls(mtls.tls(identity)).dpop(dpop).build();
             AccessToken token = client.requestToken(TokenRequest.clientCredentials()).accessToken();
             assertEquals(dpop.thumbprint(), token.boundKey().orElseThrow());

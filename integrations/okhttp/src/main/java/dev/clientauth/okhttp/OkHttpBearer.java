@@ -6,7 +6,8 @@ import dev.clientauth.core.ClientTls;
 import dev.clientauth.core.TlsClientIdentity;
 import dev.clientauth.core.TokenNotSentException;
 import dev.clientauth.core.TokenSource;
-import dev.clientauth.core.internal.BearerChallenge;
+import dev.clientauth.core.TokenType;
+import dev.clientauth.core.internal.ApiCalls;
 import java.io.IOException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -22,9 +23,12 @@ import okhttp3.Route;
 
 /**
  * OkHttp for API calls with tokens from a {@link TokenSource}: an application {@link Interceptor}
- * adds {@code Authorization: <type> <token>}, and an {@link Authenticator} answers a 401
- * {@code Bearer error="invalid_token"} by invalidating the token and retrying once with a fresh one
- * (never for a one-shot body, never twice).
+ * adds {@code Authorization: <type> <token>}, a network interceptor adds a new {@code DPoP} proof
+ * for each request on the wire when the token is a DPoP token (RFC 9449), and an
+ * {@link Authenticator} answers a 401 {@code Bearer} (or {@code DPoP}) {@code error="invalid_token"}
+ * by invalidating the token and retrying once with a fresh one, and a 401 {@code DPoP
+ * error="use_dpop_nonce"} by retrying once with a proof carrying the server's nonce (never for a
+ * one-shot body, never twice).
  *
  * <pre>
  * OkHttpClient api = OkHttpBearer.of(tokens);
@@ -36,7 +40,7 @@ import okhttp3.Route;
  * certificate, a network interceptor refuses to send a token over a connection whose client
  * certificate is not the current one, and a reload evicts the connection pool. Tokens go only to
  * destinations {@link TokenSource#isAllowedDestination allowed} by the source; OkHttp drops the
- * {@code Authorization} header when a redirect leaves the origin. Thread-safe.
+ * {@code Authorization} header when a redirect leaves the origin, and then no proof is added. Thread-safe.
  */
 public final class OkHttpBearer implements Interceptor, Authenticator {
     private final TokenSource source;
@@ -55,6 +59,7 @@ public final class OkHttpBearer implements Interceptor, Authenticator {
         OkHttpBearer bearer = new OkHttpBearer(source);
         presenting(Objects.requireNonNull(builder, "builder"), source.tls());
         builder.addInterceptor(bearer).authenticator(bearer);
+        builder.addNetworkInterceptor(new Proofs(source));
         source.tls().identity().ifPresent(identity -> builder.addNetworkInterceptor(new CertificateGuard(identity)));
         return builder;
     }
@@ -72,8 +77,13 @@ public final class OkHttpBearer implements Interceptor, Authenticator {
             throw new TokenNotSentException("refusing to send an access token to " + request.url().redact()
                     + ": not https (http only to loopback) or not an allowed origin");
         }
-        AccessToken token = source.token();
-        return chain.proceed(request.newBuilder().header("Authorization", token.authorizationHeaderValue()).build());
+        return chain.proceed(withToken(request, source.token()));
+    }
+
+    /** The request with the token's {@code Authorization}, tagged with the token for the proof stage. */
+    private static Request withToken(Request request, AccessToken token) {
+        return request.newBuilder().header("Authorization", token.authorizationHeaderValue())
+                .tag(AccessToken.class, token).build();
     }
 
     @Override
@@ -81,23 +91,53 @@ public final class OkHttpBearer implements Interceptor, Authenticator {
         if (response.priorResponse() != null) {
             return null; // already retried once
         }
-        if (!BearerChallenge.isInvalidToken(response.headers("WWW-Authenticate"))) {
-            return null;
-        }
         Request request = response.request();
-        if (request.body() != null && request.body().isOneShot()) {
-            return null;
-        }
-        String sent = request.header("Authorization");
-        if (sent == null || !source.isAllowedDestination(request.url().uri())) {
+        AccessToken sent = request.tag(AccessToken.class);
+        if (sent == null || !sent.authorizationHeaderValue().equals(request.header("Authorization"))
+                || !source.isAllowedDestination(request.url().uri())) {
             return null; // not a request this adapter authorized
         }
-        AccessToken current = source.token();
-        if (sent.equals(current.authorizationHeaderValue())) {
-            source.invalidate(current);
-            current = source.token();
+        ApiCalls.Retry retry = ApiCalls.afterResponse(source, sent, request.url().uri(), response.code(),
+                response.headers("WWW-Authenticate"), response.header("DPoP-Nonce"));
+        if (retry == ApiCalls.Retry.NONE || request.body() != null && request.body().isOneShot()) {
+            return null;
         }
-        return request.newBuilder().header("Authorization", current.authorizationHeaderValue()).build();
+        return withToken(request, retry == ApiCalls.Retry.NEW_TOKEN ? source.token() : sent);
+    }
+
+    /**
+     * Adds a new DPoP proof for the request as it goes on the wire — after redirects, so its
+     * {@code htm} and {@code htu} are those of the actual request — when it carries a DPoP token
+     * of this source; a redirect that left the origin has lost {@code Authorization}, and then no
+     * proof is sent either. Remembers the {@code DPoP-Nonce} of the answer.
+     */
+    static final class Proofs implements Interceptor {
+        private final TokenSource source;
+
+        Proofs(TokenSource source) {
+            this.source = source;
+        }
+
+        @Override
+        public Response intercept(Chain chain) throws IOException {
+            Request request = chain.request();
+            AccessToken token = request.tag(AccessToken.class);
+            if (token == null || !token.type().equals(TokenType.DPOP)
+                    || !token.authorizationHeaderValue().equals(request.header("Authorization"))) {
+                return chain.proceed(request);
+            }
+            if (!source.isAllowedDestination(request.url().uri())) {
+                throw new TokenNotSentException("refusing to send a DPoP token to " + request.url().redact()
+                        + ": not an allowed destination");
+            }
+            String proof = ApiCalls.proof(source, token, request.method(), request.url().uri());
+            Response response = chain.proceed(request.newBuilder().header("DPoP", proof).build());
+            String nonce = response.header("DPoP-Nonce");
+            if (nonce != null && response.code() != 401) { // a 401's nonce is handled with its challenge
+                ApiCalls.afterResponse(source, token, request.url().uri(), response.code(), List.of(), nonce);
+            }
+            return response;
+        }
     }
 
     /** Refuses to send a token over a connection that does not present the current client certificate. */
