@@ -115,7 +115,7 @@ public abstract class DPoPAdapterTestBase {
                     "DPoP algs=\"ES256 EdDSA\", error=\"invalid_token\"").body("").build();
         }
         if (!authorization.startsWith("DPoP ")) {
-            apiResults.add("no DPoP authorization: " + authorization);
+            apiResults.add("no DPoP authorization: " + authorization + (proof == null ? "" : " but a proof"));
             return new MockResponse.Builder().code(401).body("").build();
         }
         String token = authorization.substring(5);
@@ -130,6 +130,9 @@ public abstract class DPoPAdapterTestBase {
             verifier.verify(request.getMethod(), server.uri(request.getTarget()),
                     proof == null ? List.of() : List.of(proof), token, issued.get(token));
             apiResults.add("ok");
+            if (request.getTarget().startsWith("/moved")) {
+                return new MockResponse.Builder().code(307).addHeader("Location", "/accounts/moved-here").body("").build();
+            }
             if (redirectTo != null) {
                 return new MockResponse.Builder().code(307).addHeader("Location", other.uri(redirectTo).toString()).body("").build();
             }

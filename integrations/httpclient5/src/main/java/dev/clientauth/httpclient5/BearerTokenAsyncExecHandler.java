@@ -5,9 +5,12 @@ import dev.clientauth.core.TokenSource;
 import dev.clientauth.core.CertificateThumbprint;
 import dev.clientauth.core.TlsClientIdentity;
 import dev.clientauth.core.TokenNotSentException;
+import dev.clientauth.core.internal.ApiCalls;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.apache.hc.client5.http.async.AsyncExecCallback;
 import org.apache.hc.client5.http.async.AsyncExecChain;
 import org.apache.hc.client5.http.async.AsyncExecChainHandler;
@@ -26,9 +29,10 @@ import org.apache.hc.core5.http.nio.AsyncEntityProducer;
 
 /**
  * The async counterpart of {@link BearerTokenExecHandler} for Apache HttpClient 5's async
- * client: {@code Authorization: <type> <token>} on every request, and on a 401
- * {@code Bearer error="invalid_token"} one retry with a fresh token — never twice, never when the
- * entity producer is not repeatable. Tokens are obtained with
+ * client: {@code Authorization: <type> <token>} on every request (and a new {@code DPoP} proof
+ * per request on the wire for a DPoP token), on a 401 {@code error="invalid_token"} one retry with
+ * a fresh token, on a 401 {@code DPoP error="use_dpop_nonce"} one retry with the server's nonce —
+ * never twice, never when the entity producer is not repeatable. Tokens are obtained with
  * {@link TokenSource#tokenAsync()}, so the I/O reactor never waits for a token request.
  *
  * <pre>
@@ -62,6 +66,7 @@ public final class BearerTokenAsyncExecHandler implements AsyncExecChainHandler 
         Objects.requireNonNull(builder, "builder");
         ApacheClients.present(builder, source.tls(), ApacheClients.CONNECT_TIMEOUT);
         builder.addExecInterceptorFirst("clientauth-bearer", new BearerTokenAsyncExecHandler(source));
+        builder.addExecInterceptorAfter(ChainElement.CONNECT.name(), "clientauth-dpop", new DPoPProofStage.Async(source));
         source.tls().identity().ifPresent(identity -> builder.addExecInterceptorAfter(ChainElement.CONNECT.name(),
                 "clientauth-certificate-guard", new AsyncCertificateGuard(identity)));
         return builder;
@@ -95,8 +100,9 @@ public final class BearerTokenAsyncExecHandler implements AsyncExecChainHandler 
     public void execute(HttpRequest request, AsyncEntityProducer entityProducer, AsyncExecChain.Scope scope,
             AsyncExecChain chain, AsyncExecCallback callback) {
         HttpRequest original = copy(request);
+        URI target;
         try {
-            URI target = BearerTokenExecHandler.target(request);
+            target = BearerTokenExecHandler.target(request);
             if (!source.isAllowedDestination(target)) {
                 throw new TokenNotSentException("refusing to send an access token to " + target
                         + ": not https (http only to loopback) or not an allowed origin");
@@ -110,23 +116,36 @@ public final class BearerTokenAsyncExecHandler implements AsyncExecChainHandler 
                 callback.failed(failure instanceof Exception ? (Exception) failure : new IOException(failure));
                 return;
             }
-            request.setHeader("Authorization", token.authorizationHeaderValue());
-            scope.clientContext.setAttribute(BearerTokenExecHandler.BOUND_ATTRIBUTE, token.boundCertificate().orElse(null));
-            proceed(request, entityProducer, scope, chain, callback, () -> retry(original, token, entityProducer, scope,
-                    chain, callback));
+            authorize(request, token, scope);
+            proceed(request, entityProducer, scope, chain, callback, response -> {
+                ApiCalls.Retry retry = ApiCalls.afterResponse(source, token, target, response.getCode(),
+                        BearerTokenExecHandler.values(response, "WWW-Authenticate"), response.containsHeader("DPoP-Nonce")
+                                ? response.getFirstHeader("DPoP-Nonce").getValue() : null);
+                if (retry == ApiCalls.Retry.NONE || entityProducer != null && !entityProducer.isRepeatable()) {
+                    return null;
+                }
+                return () -> retry(original, retry == ApiCalls.Retry.NEW_TOKEN ? null : token, entityProducer, scope,
+                        chain, callback);
+            });
         });
     }
 
-    private void retry(HttpRequest original, AccessToken rejected, AsyncEntityProducer entityProducer,
+    private static void authorize(HttpRequest request, AccessToken token, AsyncExecChain.Scope scope) {
+        request.setHeader("Authorization", token.authorizationHeaderValue());
+        scope.clientContext.setAttribute(BearerTokenExecHandler.BOUND_ATTRIBUTE, token.boundCertificate().orElse(null));
+        scope.clientContext.setAttribute(DPoPProofStage.TOKEN_ATTRIBUTE, token);
+    }
+
+    /** Sends {@code original} once more: with {@code sameToken}, or with a new token when it is null. */
+    private void retry(HttpRequest original, AccessToken sameToken, AsyncEntityProducer entityProducer,
             AsyncExecChain.Scope scope, AsyncExecChain chain, AsyncExecCallback callback) {
-        source.invalidate(rejected);
-        source.tokenAsync().whenComplete((fresh, failure) -> {
+        CompletableFuture<AccessToken> next = sameToken != null ? CompletableFuture.completedFuture(sameToken) : source.tokenAsync();
+        next.whenComplete((fresh, failure) -> {
             if (failure != null) {
                 callback.failed(failure instanceof Exception ? (Exception) failure : new IOException(failure));
                 return;
             }
-            original.setHeader("Authorization", fresh.authorizationHeaderValue());
-            scope.clientContext.setAttribute(BearerTokenExecHandler.BOUND_ATTRIBUTE, fresh.boundCertificate().orElse(null));
+            authorize(original, fresh, scope);
             if (entityProducer != null) {
                 entityProducer.releaseResources(); // a repeatable producer rewinds to produce its content again
             }
@@ -134,20 +153,24 @@ public final class BearerTokenAsyncExecHandler implements AsyncExecChainHandler 
         });
     }
 
-    /** Sends the request; {@code onInvalidToken} runs (once the first response is drained) when a retry is due. */
+    /**
+     * Sends the request; {@code retryFor} decides from the response whether to send it once more
+     * (returning the retry, run once the first response is drained) or to hand the response on (null).
+     */
     private static void proceed(HttpRequest request, AsyncEntityProducer entityProducer, AsyncExecChain.Scope scope,
-            AsyncExecChain chain, AsyncExecCallback callback, Runnable onInvalidToken) {
+            AsyncExecChain chain, AsyncExecCallback callback, Function<HttpResponse, Runnable> retryFor) {
         try {
             chain.proceed(request, entityProducer, scope, new AsyncExecCallback() {
-                private boolean retrying;
+                private Runnable retry;
 
                 @Override
                 public AsyncDataConsumer handleResponse(HttpResponse response, EntityDetails details)
                         throws HttpException, IOException {
-                    if (onInvalidToken != null && response.getCode() == 401 && isInvalidToken(response)
-                            && (entityProducer == null || entityProducer.isRepeatable())) {
-                        retrying = true;
-                        return null; // discard the body of the rejected attempt
+                    if (retryFor != null) {
+                        retry = retryFor.apply(response);
+                        if (retry != null) {
+                            return null; // discard the body of the rejected attempt
+                        }
                     }
                     return callback.handleResponse(response, details);
                 }
@@ -159,8 +182,8 @@ public final class BearerTokenAsyncExecHandler implements AsyncExecChainHandler 
 
                 @Override
                 public void completed() {
-                    if (retrying) {
-                        onInvalidToken.run();
+                    if (retry != null) {
+                        retry.run();
                     } else {
                         callback.completed();
                     }
@@ -186,7 +209,4 @@ public final class BearerTokenAsyncExecHandler implements AsyncExecChainHandler 
         return copy;
     }
 
-    private static boolean isInvalidToken(HttpResponse response) {
-        return BearerTokenExecHandler.isInvalidToken(response);
-    }
 }

@@ -5,7 +5,7 @@ import dev.clientauth.core.CertificateThumbprint;
 import dev.clientauth.core.TlsClientIdentity;
 import dev.clientauth.core.TokenNotSentException;
 import dev.clientauth.core.TokenSource;
-import dev.clientauth.core.internal.BearerChallenge;
+import dev.clientauth.core.internal.ApiCalls;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -34,9 +34,11 @@ import org.apache.hc.core5.http.io.support.ClassicRequestBuilder;
 
 /**
  * An Apache HttpClient 5 {@link ExecChainHandler} for API calls with tokens from a
- * {@link TokenSource}: {@code Authorization: <type> <token>} on every request, and on a 401
- * {@code Bearer error="invalid_token"} the token is invalidated and the request sent once more with
- * a fresh one — never twice, never when the entity is not repeatable.
+ * {@link TokenSource}: {@code Authorization: <type> <token>} on every request and, for a DPoP token
+ * (RFC 9449), a new {@code DPoP} proof for every request that goes on the wire; on a 401
+ * {@code Bearer} (or {@code DPoP}) {@code error="invalid_token"} the token is invalidated and the
+ * request sent once more with a fresh one, on a 401 {@code DPoP error="use_dpop_nonce"} once more
+ * with a proof carrying the server's nonce — never twice, never when the entity is not repeatable.
  *
  * <pre>
  * CloseableHttpClient api = BearerTokenExecHandler.of(tokens);
@@ -73,6 +75,7 @@ public final class BearerTokenExecHandler implements ExecChainHandler {
         Objects.requireNonNull(builder, "builder");
         ApacheClients.present(builder, source.tls(), ApacheClients.CONNECT_TIMEOUT, ApacheClients.RESPONSE_TIMEOUT);
         builder.addExecInterceptorFirst("clientauth-bearer", new BearerTokenExecHandler(source));
+        builder.addExecInterceptorAfter(ChainElement.CONNECT.name(), "clientauth-dpop", new DPoPProofStage.Classic(source));
         source.tls().identity().ifPresent(identity -> builder.addExecInterceptorAfter(ChainElement.CONNECT.name(),
                 "clientauth-certificate-guard", new CertificateGuard(identity)));
         return builder;
@@ -91,7 +94,10 @@ public final class BearerTokenExecHandler implements ExecChainHandler {
         // the chain adds protocol headers (Content-Length, ...) to the request it sends: keep a clean copy
         ClassicHttpRequest original = ClassicRequestBuilder.copy(request).build();
         ClassicHttpResponse response = proceed(request, scope, chain);
-        if (response.getCode() != 401 || !isInvalidToken(response)) {
+        ApiCalls.Retry retry = ApiCalls.afterResponse(source, token, target, response.getCode(),
+                values(response, "WWW-Authenticate"), response.containsHeader("DPoP-Nonce")
+                        ? response.getFirstHeader("DPoP-Nonce").getValue() : null);
+        if (retry == ApiCalls.Retry.NONE) {
             return response;
         }
         HttpEntity entity = request.getEntity();
@@ -100,8 +106,7 @@ public final class BearerTokenExecHandler implements ExecChainHandler {
         }
         EntityUtils.consume(response.getEntity());
         response.close();
-        source.invalidate(token);
-        authorize(original, source.token(), scope.clientContext);
+        authorize(original, retry == ApiCalls.Retry.NEW_TOKEN ? source.token() : token, scope.clientContext);
         return proceed(original, scope, chain);
     }
 
@@ -117,6 +122,7 @@ public final class BearerTokenExecHandler implements ExecChainHandler {
     private static void authorize(HttpRequest request, AccessToken token, HttpClientContext context) {
         request.setHeader("Authorization", token.authorizationHeaderValue());
         context.setAttribute(BOUND_ATTRIBUTE, token.boundCertificate().orElse(null));
+        context.setAttribute(DPoPProofStage.TOKEN_ATTRIBUTE, token);
     }
 
     static URI target(HttpRequest request) throws IOException {
@@ -127,12 +133,12 @@ public final class BearerTokenExecHandler implements ExecChainHandler {
         }
     }
 
-    static boolean isInvalidToken(HttpResponse response) {
+    static List<String> values(HttpResponse response, String name) {
         List<String> values = new ArrayList<>();
-        for (Header header : response.getHeaders("WWW-Authenticate")) {
+        for (Header header : response.getHeaders(name)) {
             values.add(header.getValue());
         }
-        return BearerChallenge.isInvalidToken(values);
+        return values;
     }
 
     /**
