@@ -115,6 +115,18 @@ public final class DPoPKey {
         return new DPoPKey(signer, publicKey, Clock.systemUTC());
     }
 
+    /**
+     * A key from a {@link JcaSigner} that knows its public key: PEM or PKCS#12 through
+     * {@code PemFiles}/{@code KeyStoreSigners}, or an HSM key with its certificate.
+     *
+     * @throws IllegalArgumentException the signer has no public key
+     */
+    public static DPoPKey of(JcaSigner signer) {
+        Objects.requireNonNull(signer, "signer");
+        return new DPoPKey(signer, signer.publicKey().orElseThrow(() -> new IllegalArgumentException(
+                "a DPoP key needs its public key: build the JcaSigner with publicKey(..) or certificate(..)")), Clock.systemUTC());
+    }
+
     /** As {@link #of(SigningKey, PublicKey)}, with the clock that sets {@code iat}. */
     public static DPoPKey of(SigningKey signer, PublicKey publicKey, Clock clock) {
         return new DPoPKey(signer, publicKey, clock);

@@ -1,6 +1,7 @@
 package dev.clientauth.examples.cli;
 
 import dev.clientauth.core.Secret;
+import dev.clientauth.dpop.DPoPKey;
 import dev.clientauth.jwt.JcaSigner;
 import dev.clientauth.jwt.KeyStoreSigners;
 import dev.clientauth.jwt.SignatureAlgorithm;
@@ -80,6 +81,15 @@ final class CliKeys {
             return builder.build();
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage());
+        }
+    }
+
+    /** A DPoP key from a PEM or PKCS#12 file. */
+    static DPoPKey dpopKey(Path file, String passwordEnv) {
+        try {
+            return DPoPKey.of(signerBuilder(file, passwordEnv).build());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("--dpop-key: " + e.getMessage());
         }
     }
 

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "clientauth", mixinStandardHelpOptions = true, version = "clientauth 0.1.0-SNAPSHOT",
         description = "OAuth 2.0 client authentication for machine-to-machine integrations.",
-        subcommands = {TokenCommand.class, ThumbprintCommand.class, JwksCommand.class, KeysCommand.class})
+        subcommands = {TokenCommand.class, DPoPProofCommand.class, ThumbprintCommand.class, JwksCommand.class, KeysCommand.class})
 public final class ClientAuthCli implements Runnable {
     public static final int OK = 0;
     public static final int USAGE = 2;

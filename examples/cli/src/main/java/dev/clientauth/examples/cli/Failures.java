@@ -1,6 +1,7 @@
 package dev.clientauth.examples.cli;
 
 import dev.clientauth.core.ClientAuthenticationException;
+import dev.clientauth.core.DPoPException;
 import dev.clientauth.core.MalformedTokenResponseException;
 import dev.clientauth.core.OAuthErrorResponseException;
 import dev.clientauth.core.TokenTransportException;
@@ -30,7 +31,8 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         } else if (e instanceof TokenTransportException || e instanceof UnexpectedStatusException) {
             err.println("error: " + e.getMessage());
             code = ClientAuthCli.TRANSPORT;
-        } else if (e instanceof MalformedTokenResponseException || e instanceof InvalidMetadataException) {
+        } else if (e instanceof MalformedTokenResponseException || e instanceof InvalidMetadataException
+                || e instanceof DPoPException) {
             err.println("error: " + e.getMessage());
             code = ClientAuthCli.MALFORMED;
         } else if (e instanceof ClientAuthenticationException) {

@@ -18,6 +18,7 @@ import dev.clientauth.jwt.SignatureAlgorithm;
 import dev.clientauth.mtls.TlsClientAuth;
 import dev.clientauth.core.jdk.JdkHttpTransport;
 import dev.clientauth.core.metadata.AuthorizationServerMetadata;
+import dev.clientauth.dpop.DPoP;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -97,6 +98,11 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = "--require-bound-token", description = "fail unless the token is bound to the presented client certificate (cnf.x5t#S256)")
     boolean requireBoundToken;
 
+    @Option(names = "--dpop", description = "ask for a DPoP-bound token (RFC 9449); without --dpop-key the key lives only as long as this command")
+    boolean dpop;
+    @Option(names = "--dpop-key", description = "DPoP key: PEM or .p12 (password from --key-password-env); implies --dpop")
+    Path dpopKey;
+
     @Option(names = "--output", defaultValue = "json", description = "json|token")
     String output;
 
@@ -147,6 +153,9 @@ final class TokenCommand implements Callable<Integer> {
         if (requireBoundToken) {
             builder.requireCertificateBoundToken();
         }
+        if (dpop || dpopKey != null) {
+            builder.dpop(dpopKey == null ? DPoP.withNewKey() : DPoP.with(CliKeys.dpopKey(dpopKey, keyPasswordEnv)));
+        }
         TokenRequest.Builder request = TokenRequest.builder();
         scopes.forEach(request::scope);
         resources.forEach(request::resource);
@@ -169,6 +178,7 @@ final class TokenCommand implements Callable<Integer> {
         }
         response.parameters().forEach(json::putIfAbsent);
         response.accessToken().boundCertificate().ifPresent(t -> json.put("x5t#S256", t.value()));
+        response.accessToken().boundKey().ifPresent(jkt -> json.put("jkt", jkt));
         return JSONObjectUtils.toJSONString(json);
     }
 

@@ -42,7 +42,7 @@ class CliHelpTest {
     @Test
     void commands_areTheDocumentedOnes() {
         CommandLine cli = new CommandLine(new ClientAuthCli());
-        assertEquals(Set.of("token", "thumbprint", "jwks", "keys"), cli.getSubcommands().keySet());
+        assertEquals(Set.of("token", "dpop-proof", "thumbprint", "jwks", "keys"), cli.getSubcommands().keySet());
     }
 
     @Test
