@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
@@ -26,7 +28,9 @@ import org.springframework.security.oauth2.server.authorization.settings.TokenSe
 
 /**
  * The Spring Authorization Server of the demo and the interop tests, with one client per
- * authentication method and certificate-bound tokens for the mTLS clients. Beans come from the
+ * authentication method and certificate-bound tokens for the mTLS clients; it binds tokens to a
+ * DPoP key when the request carries a proof (Spring's own DPoP support), and demands DPoP nonces
+ * while {@link DemoServers.Nonces} says so. Beans come from the
  * {@link DemoMaterial} and {@link JwksServer} registered before the context starts.
  */
 @SpringBootApplication(proxyBeanMethods = false)
@@ -64,6 +68,15 @@ public class AuthorizationServerApp {
     private static RegisteredClient.Builder client(String id, ClientAuthenticationMethod method) {
         return RegisteredClient.withId(UUID.randomUUID().toString()).clientId(id).clientAuthenticationMethod(method)
                 .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS).scope("accounts").scope("payments");
+    }
+
+    /** DPoP nonces at the token endpoint, demanded while the demo or a test asks for them. */
+    @Bean
+    FilterRegistrationBean<DPoPNonceFilter> tokenEndpointNonces(DemoServers.Nonces nonces) {
+        FilterRegistrationBean<DPoPNonceFilter> registration = new FilterRegistrationBean<>(nonces.authorizationServer());
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        registration.addUrlPatterns("/oauth2/token");
+        return registration;
     }
 
     @Bean

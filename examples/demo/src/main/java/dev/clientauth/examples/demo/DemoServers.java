@@ -1,6 +1,11 @@
 package dev.clientauth.examples.demo;
 
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyType;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
@@ -13,6 +18,8 @@ import com.sun.net.httpserver.HttpsServer;
 import dev.clientauth.certs.test.Pkcs12;
 import dev.clientauth.certs.test.ServerTls;
 import dev.clientauth.core.jdk.JdkHttpTransport;
+import dev.clientauth.dpop.DPoPNonceSource;
+import dev.clientauth.examples.api.DPoPResourceServerApp;
 import dev.clientauth.core.http.TransportRequest;
 import dev.clientauth.mtls.BindingResult;
 import dev.clientauth.mtls.CertificateBoundTokens;
@@ -26,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -34,12 +42,15 @@ import javax.net.ssl.X509TrustManager;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 
 /**
  * The servers of the demo and the interop tests, all on 127.0.0.1 with ephemeral ports: the
  * clients' JWKS server, Spring Authorization Server over HTTPS (client certificates wanted),
- * and a resource server over mutual TLS that checks JWT access tokens and their {@code cnf}
- * binding with {@link CertificateBoundTokens}.
+ * a resource server over mutual TLS that checks JWT access tokens and their {@code cnf}
+ * binding with {@link CertificateBoundTokens}, and a Spring Security resource server that checks
+ * DPoP-bound tokens and their proofs.
  */
 public final class DemoServers implements AutoCloseable {
     private final DemoMaterial material;
@@ -48,6 +59,25 @@ public final class DemoServers implements AutoCloseable {
     private final ConfigurableApplicationContext authorizationServer;
     private final URI issuer;
     private final HttpsServer resourceServer;
+    private final Nonces nonces = new Nonces();
+    private final ConfigurableApplicationContext dpopResourceServer;
+    private final URI dpopApi;
+
+    /** The nonce filters of the authorization server's token endpoint and of the DPoP resource server. */
+    public static final class Nonces {
+        private final DPoPNonceFilter authorizationServer =
+                new DPoPNonceFilter(DPoPNonceSource.rotatingEvery(Duration.ofMinutes(5)), true);
+        private final DPoPNonceFilter resourceServer =
+                new DPoPNonceFilter(DPoPNonceSource.rotatingEvery(Duration.ofMinutes(5)), false);
+
+        public DPoPNonceFilter authorizationServer() {
+            return authorizationServer;
+        }
+
+        public DPoPNonceFilter resourceServer() {
+            return resourceServer;
+        }
+    }
 
     private DemoServers(DemoMaterial material) throws Exception {
         this.material = material;
@@ -63,6 +93,7 @@ public final class DemoServers implements AutoCloseable {
                 .initializers(context -> {
                     context.getBeanFactory().registerSingleton("demoMaterial", material);
                     context.getBeanFactory().registerSingleton("jwksServer", jwks);
+                    context.getBeanFactory().registerSingleton("dpopNonces", nonces);
                 })
                 .properties(Map.ofEntries(
                         Map.entry("server.address", "127.0.0.1"),
@@ -86,6 +117,56 @@ public final class DemoServers implements AutoCloseable {
         String port = authorizationServer.getEnvironment().getProperty("local.server.port");
         this.issuer = URI.create("https://127.0.0.1:" + port);
         this.resourceServer = startResourceServer();
+        this.dpopResourceServer = startDPoPResourceServer(keyStore, trustStore, password);
+        this.dpopApi = URI.create("https://127.0.0.1:" + dpopResourceServer.getEnvironment().getProperty("local.server.port")
+                + "/api/accounts");
+    }
+
+    /**
+     * A Spring Security resource server with its DPoP support, over HTTPS (client certificates
+     * wanted, for tokens bound to a certificate too), that accepts the authorization server's JWT
+     * access tokens (its signing key, its issuer).
+     */
+    @SuppressWarnings("unchecked")
+    private ConfigurableApplicationContext startDPoPResourceServer(Path keyStore, Path trustStore, char[] password) throws Exception {
+        JWKSource<SecurityContext> keys = authorizationServer.getBean(JWKSource.class);
+        RSAKey signing = (RSAKey) keys.get(new JWKSelector(new JWKMatcher.Builder().keyType(KeyType.RSA).build()), null).get(0);
+        NimbusJwtDecoder decoder = NimbusJwtDecoder.withPublicKey(signing.toRSAPublicKey()).build();
+        decoder.setJwtValidator(JwtValidators.createDefaultWithIssuer(issuer.toString()));
+        return new SpringApplicationBuilder(DPoPResourceServerApp.class)
+                .web(WebApplicationType.SERVLET)
+                .initializers(context -> {
+                    context.getBeanFactory().registerSingleton("jwtDecoder", decoder);
+                    context.getBeanFactory().registerSingleton("dpopNonceFilter", nonces.resourceServer());
+                })
+                .properties(Map.ofEntries(
+                        Map.entry("server.address", "127.0.0.1"),
+                        Map.entry("server.port", "0"),
+                        Map.entry("server.ssl.enabled", "true"),
+                        Map.entry("server.ssl.key-store", keyStore.toUri().toString()),
+                        Map.entry("server.ssl.key-store-password", new String(password)),
+                        Map.entry("server.ssl.key-store-type", "PKCS12"),
+                        Map.entry("server.ssl.key-alias", "server"),
+                        // a token bound to a certificate as well (mTLS clients) is checked against the presented one
+                        Map.entry("server.ssl.client-auth", "want"),
+                        Map.entry("server.ssl.trust-store", trustStore.toUri().toString()),
+                        Map.entry("server.ssl.trust-store-password", new String(password)),
+                        Map.entry("server.ssl.trust-store-type", "PKCS12"),
+                        Map.entry("spring.main.banner-mode", "off"),
+                        Map.entry("spring.main.log-startup-info", "false"),
+                        Map.entry("logging.level.root", "WARN"),
+                        Map.entry("logging.level.org.apache.tomcat.util.net", "ERROR")))
+                .run();
+    }
+
+    /** The DPoP-protected API of the Spring Security resource server. */
+    public URI dpopApi() {
+        return dpopApi;
+    }
+
+    /** The nonce demands of the token endpoint and the DPoP resource server. */
+    public Nonces nonces() {
+        return nonces;
     }
 
     /** Starts everything with fresh material. */
@@ -176,6 +257,7 @@ public final class DemoServers implements AutoCloseable {
     @Override
     public void close() {
         resourceServer.stop(0);
+        dpopResourceServer.close();
         authorizationServer.close();
         jwks.close();
         try (Stream<Path> paths = Files.walk(directory)) {
