@@ -18,7 +18,12 @@ class DemoTest {
                 "private_key_jwt", "tls_client_auth", "self_signed_tls_client_auth"}) {
             assertTrue(table.lines().anyMatch(l -> l.startsWith(method + " ") && l.contains("200 OK")), method + "\n" + table);
         }
-        assertTrue(table.contains("-> HTTP 401"), table);
+        for (String method : new String[] {"client_secret_basic + DPoP", "private_key_jwt + DPoP"}) {
+            assertTrue(table.lines().anyMatch(l -> l.startsWith(method + " ") && l.contains("jkt=") && l.contains("200 OK")),
+                    method + "\n" + table);
+        }
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("rejection: token bound to") && l.contains("-> HTTP 401")), table);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("rejection: DPoP token") && l.contains("-> HTTP 401")), table);
         assertTrue(table.contains("every row succeeded"), table);
     }
 }
