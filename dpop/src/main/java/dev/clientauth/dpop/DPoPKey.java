@@ -19,6 +19,7 @@ import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -43,6 +44,7 @@ import java.util.Objects;
  */
 public final class DPoPKey {
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private final SigningKey signer;
     private final SignatureAlgorithm algorithm;
     private final JWK publicJwk;
@@ -161,31 +163,49 @@ public final class DPoPKey {
      * @throws SigningException the key could not sign (an HSM gone, a remote signer failing)
      */
     public String proof(String method, URI uri, String nonce, String accessToken) throws SigningException {
-        Map<String, Object> claims = new LinkedHashMap<>();
         byte[] jti = new byte[16];
         RANDOM.nextBytes(jti);
-        claims.put("jti", Base64URL.encode(jti).toString());
-        claims.put("htm", checkMethod(method));
-        claims.put("htu", htu(uri));
-        claims.put("iat", clock.instant().getEpochSecond());
+        // the claims are a handful of checked strings and one number: written directly, in one buffer
+        StringBuilder claims = new StringBuilder(256);
+        claims.append("{\"jti\":\"").append(B64.encodeToString(jti))
+                .append("\",\"htm\":\"").append(checkMethod(method))
+                .append("\",\"htu\":");
+        jsonString(claims, htu(uri));
+        claims.append(",\"iat\":").append(clock.instant().getEpochSecond());
         if (nonce != null) {
-            claims.put("nonce", DPoPNonces.check(nonce));
+            claims.append(",\"nonce\":");
+            jsonString(claims, DPoPNonces.check(nonce));
         }
         if (accessToken != null) {
-            claims.put("ath", accessTokenHash(accessToken));
+            claims.append(",\"ath\":\"").append(accessTokenHash(accessToken)).append('"');
         }
-        String signingInput = encodedHeader + "."
-                + Base64URL.encode(JSONObjectUtils.toJSONString(claims).getBytes(StandardCharsets.UTF_8));
+        claims.append('}');
+        String signingInput = encodedHeader + "." + B64.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8));
         byte[] signature = signer.sign(signingInput.getBytes(StandardCharsets.US_ASCII));
-        return signingInput + "." + Base64URL.encode(signature);
+        return signingInput + "." + B64.encodeToString(signature);
+    }
+
+    /** Appends {@code value} as a JSON string (RFC 8259 §7): quotes, backslashes and control characters escaped. */
+    private static void jsonString(StringBuilder out, String value) {
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        out.append('"');
     }
 
     /** {@code ath}: the base64url SHA-256 of the access token's ASCII form. */
     public static String accessTokenHash(String accessToken) {
         Objects.requireNonNull(accessToken, "accessToken");
         try {
-            return Base64URL.encode(Jca.messageDigest("SHA-256").digest(accessToken.getBytes(StandardCharsets.US_ASCII)))
-                    .toString();
+            return B64.encodeToString(Jca.messageDigest("SHA-256").digest(accessToken.getBytes(StandardCharsets.US_ASCII)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SHA-256 is not available from the chosen provider", e);
         }

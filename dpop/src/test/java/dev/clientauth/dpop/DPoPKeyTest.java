@@ -97,6 +97,19 @@ class DPoPKeyTest {
     }
 
     @Test
+    void nonceWithJsonSpecialCharacters_roundTripsThroughAJsonParser() throws Exception {
+        String nonce = "a\"b\\c{}:,'~";
+        DPoPKey key = DPoPKey.generate();
+        JWTClaimsSet claims = SignedJWT.parse(key.proof("PATCH", URI.create("https://api.example/x%2Fy/../z?q=%221%22"), nonce,
+                "token")).getJWTClaimsSet();
+        assertEquals(nonce, claims.getStringClaim("nonce"));
+        assertEquals("https://api.example/z", claims.getStringClaim("htu"));
+        assertEquals("PATCH", claims.getStringClaim("htm"));
+        assertEquals(DPoPKey.accessTokenHash("token"), claims.getStringClaim("ath"));
+        assertEquals(22, claims.getJWTID().length(), "128 bits, base64url without padding");
+    }
+
+    @Test
     void resourceRequestProof_carriesAthAndNonce() throws Exception {
         DPoPKey key = DPoPKey.generate();
         String token = "eyJ.access.token";
