@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.spec.ECGenParameterSpec;
@@ -45,6 +46,8 @@ import java.util.Objects;
 public final class DPoPKey {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    /** One digest per thread: a provider lookup per proof costs about as much as the hash. */
+    private static final ThreadLocal<MessageDigest> SHA256 = new ThreadLocal<>();
     private final SigningKey signer;
     private final SignatureAlgorithm algorithm;
     private final JWK publicJwk;
@@ -205,7 +208,12 @@ public final class DPoPKey {
     public static String accessTokenHash(String accessToken) {
         Objects.requireNonNull(accessToken, "accessToken");
         try {
-            return B64.encodeToString(Jca.messageDigest("SHA-256").digest(accessToken.getBytes(StandardCharsets.US_ASCII)));
+            MessageDigest sha256 = SHA256.get();
+            if (sha256 == null) {
+                sha256 = Jca.messageDigest("SHA-256");
+                SHA256.set(sha256);
+            }
+            return B64.encodeToString(sha256.digest(accessToken.getBytes(StandardCharsets.US_ASCII)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SHA-256 is not available from the chosen provider", e);
         }

@@ -39,6 +39,8 @@ import java.util.Set;
  * constant time. Thread-safe.
  */
 public final class DPoPProofVerifier {
+    static final int MAX_CACHED_KEYS = 4096;
+    private final java.util.concurrent.ConcurrentHashMap<String, PublicKey> keys = new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<SignatureAlgorithm> algorithms;
     private final ReplayCache replayCache;
     private final DPoPNonceSource nonces;
@@ -102,10 +104,13 @@ public final class DPoPProofVerifier {
         }
         SignatureAlgorithm algorithm = algorithm(header.get("alg"));
         JWK jwk = jwk(header.get("jwk"), algorithm);
-        PublicKey key = Jwks.toPublicKey(jwk).orElseThrow(() -> InvalidDPoPProofException.invalid("the DPoP proof's jwk is unusable"));
-        if (key instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() < 2048) {
-            throw InvalidDPoPProofException.invalid("the DPoP proof's RSA key is shorter than 2048 bits");
+        String thumbprint;
+        try {
+            thumbprint = jwk.computeThumbprint().toString(); // RFC 7638: the required public members, already parsed
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw InvalidDPoPProofException.invalid("the DPoP proof's jwk has no thumbprint");
         }
+        PublicKey key = publicKey(thumbprint, jwk);
         byte[] signingInput = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
         if (!JcaSignatures.verifies(key, algorithm, signingInput, new Base64URL(parts[2]).decode())) {
             throw InvalidDPoPProofException.invalid("the DPoP proof's signature does not verify with its jwk");
@@ -141,12 +146,6 @@ public final class DPoPProofVerifier {
                 throw InvalidDPoPProofException.invalid("the DPoP proof's ath is not the hash of the presented access token");
             }
         }
-        String thumbprint;
-        try {
-            thumbprint = jwk.computeThumbprint().toString(); // RFC 7638: the required public members, already parsed
-        } catch (com.nimbusds.jose.JOSEException e) {
-            throw InvalidDPoPProofException.invalid("the DPoP proof's jwk has no thumbprint");
-        }
         if (boundThumbprint != null && !MessageDigest.isEqual(boundThumbprint.getBytes(StandardCharsets.US_ASCII),
                 thumbprint.getBytes(StandardCharsets.US_ASCII))) {
             throw new InvalidDPoPProofException(InvalidDPoPProofException.INVALID_TOKEN,
@@ -156,6 +155,28 @@ public final class DPoPProofVerifier {
             throw InvalidDPoPProofException.invalid("the DPoP proof's jti was used before (or cannot be recorded)");
         }
         return new VerifiedProof(thumbprint, algorithm, (String) jti, issuedAt);
+    }
+
+    /**
+     * The public key of a proof's {@code jwk}: converted and checked once per thumbprint (the
+     * RFC 7638 thumbprint is a SHA-256 over exactly the members that define the key, so equal
+     * thumbprints are equal keys), then taken from a bounded map; a client signs every proof with
+     * the same key, and the conversion costs more than the signature check for EC keys.
+     */
+    private PublicKey publicKey(String thumbprint, JWK jwk) throws InvalidDPoPProofException {
+        PublicKey cached = keys.get(thumbprint);
+        if (cached != null) {
+            return cached;
+        }
+        PublicKey key = Jwks.toPublicKey(jwk).orElseThrow(() -> InvalidDPoPProofException.invalid("the DPoP proof's jwk is unusable"));
+        if (key instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() < 2048) {
+            throw InvalidDPoPProofException.invalid("the DPoP proof's RSA key is shorter than 2048 bits");
+        }
+        if (keys.size() >= MAX_CACHED_KEYS) {
+            keys.clear(); // a bound, not a policy: the next proofs convert their keys again
+        }
+        keys.put(thumbprint, key);
+        return key;
     }
 
     /**

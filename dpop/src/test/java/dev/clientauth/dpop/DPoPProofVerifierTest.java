@@ -247,4 +247,17 @@ class DPoPProofVerifierTest {
         assertNull(DPoPProofVerifier.boundThumbprint(Map.of("cnf", "abc")));
         assertNull(DPoPProofVerifier.boundThumbprint(Map.of()));
     }
+
+    @Test
+    void keySeenBefore_stillEveryCheck_aForgedSignatureWithTheCachedJwkRefused() throws Exception {
+        String first = proof(h -> { }, c -> { });
+        assertEquals(jkt(EC), verifier.verify("GET", API, List.of(first), TOKEN, jkt(EC)).thumbprint());
+        // the same jwk in the header, signed by another key: the cached public key does not verify it
+        String forged = proof(ec("secp256r1"), SignatureAlgorithm.ES256, EC, h -> { }, c -> { });
+        InvalidDPoPProofException e = assertThrows(InvalidDPoPProofException.class,
+                () -> verifier.verify("GET", API, List.of(forged), TOKEN, jkt(EC)));
+        assertTrue(e.getMessage().contains("signature"), e.getMessage());
+        // and the next genuine proof with the same key verifies
+        assertEquals(jkt(EC), verifier.verify("GET", API, List.of(proof(h -> { }, c -> { })), TOKEN, jkt(EC)).thumbprint());
+    }
 }
