@@ -39,8 +39,9 @@ import java.util.Set;
  * constant time. Thread-safe.
  */
 public final class DPoPProofVerifier {
-    static final int MAX_CACHED_KEYS = 4096;
-    private final java.util.concurrent.ConcurrentHashMap<String, PublicKey> keys = new java.util.concurrent.ConcurrentHashMap<>();
+    static final int MAX_CACHED_KEYS = 1024;
+    private final java.util.concurrent.ConcurrentHashMap<VerifierKey, ThreadLocal<JcaSignatures.JoseVerifier>> verifiers =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<SignatureAlgorithm> algorithms;
     private final ReplayCache replayCache;
     private final DPoPNonceSource nonces;
@@ -110,11 +111,8 @@ public final class DPoPProofVerifier {
         } catch (com.nimbusds.jose.JOSEException e) {
             throw InvalidDPoPProofException.invalid("the DPoP proof's jwk has no thumbprint");
         }
-        PublicKey key = publicKey(thumbprint, jwk);
         byte[] signingInput = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
-        if (!JcaSignatures.verifies(key, algorithm, signingInput, new Base64URL(parts[2]).decode())) {
-            throw InvalidDPoPProofException.invalid("the DPoP proof's signature does not verify with its jwk");
-        }
+        verifySignature(thumbprint, algorithm, jwk, signingInput, new Base64URL(parts[2]).decode());
         Map<String, Object> claims = json(parts[1], "payload");
         Object jti = claims.get("jti");
         if (!(jti instanceof String) || ((String) jti).isEmpty() || ((String) jti).length() > 256) {
@@ -158,25 +156,53 @@ public final class DPoPProofVerifier {
     }
 
     /**
-     * The public key of a proof's {@code jwk}: converted and checked once per thumbprint (the
-     * RFC 7638 thumbprint is a SHA-256 over exactly the members that define the key, so equal
-     * thumbprints are equal keys), then taken from a bounded map; a client signs every proof with
-     * the same key, and the conversion costs more than the signature check for EC keys.
+     * Checks the signature with the proof's {@code jwk}. A client signs every proof with the same
+     * key, and preparing a verifier for a key (converting it, and for EC keys the provider's
+     * precomputation) costs more than the check itself: once a key has verified a signature, its
+     * verifier is kept per thread, found by the key's RFC 7638 thumbprint (a SHA-256 over exactly
+     * the members that define the key, so equal thumbprints are equal keys) and the algorithm.
+     * The map is bounded; bad signatures and unknown keys never enter it.
      */
-    private PublicKey publicKey(String thumbprint, JWK jwk) throws InvalidDPoPProofException {
-        PublicKey cached = keys.get(thumbprint);
-        if (cached != null) {
-            return cached;
+    private void verifySignature(String thumbprint, SignatureAlgorithm algorithm, JWK jwk, byte[] input, byte[] signature)
+            throws InvalidDPoPProofException {
+        VerifierKey cacheKey = new VerifierKey(thumbprint, algorithm);
+        ThreadLocal<JcaSignatures.JoseVerifier> local = verifiers.get(cacheKey);
+        JcaSignatures.JoseVerifier verifier = local == null ? null : local.get();
+        boolean fresh = verifier == null;
+        boolean valid;
+        try {
+            if (fresh) {
+                PublicKey key = Jwks.toPublicKey(jwk).orElseThrow(() -> InvalidDPoPProofException.invalid(
+                        "the DPoP proof's jwk is unusable"));
+                if (key instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() < 2048) {
+                    throw InvalidDPoPProofException.invalid("the DPoP proof's RSA key is shorter than 2048 bits");
+                }
+                verifier = JcaSignatures.verifier(key, algorithm);
+            }
+            valid = verifier.verify(input, signature);
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            if (local != null) {
+                local.remove();
+            }
+            valid = false;
         }
-        PublicKey key = Jwks.toPublicKey(jwk).orElseThrow(() -> InvalidDPoPProofException.invalid("the DPoP proof's jwk is unusable"));
-        if (key instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() < 2048) {
-            throw InvalidDPoPProofException.invalid("the DPoP proof's RSA key is shorter than 2048 bits");
+        if (!valid) {
+            throw InvalidDPoPProofException.invalid("the DPoP proof's signature does not verify with its jwk");
         }
-        if (keys.size() >= MAX_CACHED_KEYS) {
-            keys.clear(); // a bound, not a policy: the next proofs convert their keys again
+        if (fresh) {
+            if (local == null) {
+                if (verifiers.size() >= MAX_CACHED_KEYS) {
+                    verifiers.clear(); // a bound, not a policy: the next proofs prepare their verifiers again
+                }
+                ThreadLocal<JcaSignatures.JoseVerifier> created = new ThreadLocal<>();
+                ThreadLocal<JcaSignatures.JoseVerifier> existing = verifiers.putIfAbsent(cacheKey, created);
+                local = existing != null ? existing : created;
+            }
+            local.set(verifier);
         }
-        keys.put(thumbprint, key);
-        return key;
+    }
+
+    private record VerifierKey(String thumbprint, SignatureAlgorithm algorithm) {
     }
 
     /**
