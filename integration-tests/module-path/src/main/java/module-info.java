@@ -7,4 +7,5 @@ module dev.clientauth.moduletest {
     requires dev.clientauth.dpop;
     requires dev.clientauth.okhttp;
     requires dev.clientauth.httpclient5;
+    requires dev.clientauth.micrometer;
 }

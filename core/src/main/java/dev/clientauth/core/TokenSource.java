@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -106,6 +107,14 @@ public final class TokenSource implements AutoCloseable {
     private final Set<String> allowedOrigins;
     private final TlsClientIdentity identity;
     private final DPoPProofs dpop;
+    private final ClientAuthenticationMethod method;
+    private final TokenRequestObserver observer;
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder servedStale = new LongAdder();
+    /** Whether the last attempt failed; logged once per change. */
+    private volatile boolean failing;
+    private volatile String lastError;
     private final ConcurrentHashMap<CacheKey, Entry> entries = new ConcurrentHashMap<>();
     private volatile Entry defaultEntry;
 
@@ -135,6 +144,8 @@ public final class TokenSource implements AutoCloseable {
     private TokenSource(Builder b, ClientResolver resolver, TokenClient resolved, ClientTls tls, DPoPProofs dpop) {
         this.resolver = resolver;
         this.dpop = dpop;
+        this.method = b.authentication.method();
+        this.observer = b.observer;
         this.client = resolved;
         this.clientId = b.authentication.clientId();
         this.tls = tls;
@@ -254,6 +265,7 @@ public final class TokenSource implements AutoCloseable {
                 && (dpop == null || entry.key.jkt() == dpop.thumbprint())) {
             Cached cached = entry.cached;
             if (cached != null && clock.millis() < cached.refreshAt) {
+                hits.increment();
                 return cached.token;
             }
         }
@@ -278,11 +290,13 @@ public final class TokenSource implements AutoCloseable {
         long now = clock.millis();
         Cached cached = entry.cached;
         if (cached != null && now < cached.usableUntil) {
+            hits.increment();
             if (now >= cached.refreshAt) {
                 refreshInBackground(entry, now);
             }
             return CompletableFuture.completedFuture(cached.token);
         }
+        misses.increment();
         return flight(entry, false).copy(); // callers cannot complete the shared future
     }
 
@@ -317,11 +331,13 @@ public final class TokenSource implements AutoCloseable {
         long now = clock.millis();
         Cached cached = entry.cached;
         if (cached != null && now < cached.usableUntil) {
+            hits.increment();
             if (now >= cached.refreshAt) {
                 refreshInBackground(entry, now);
             }
             return cached.token;
         }
+        misses.increment();
         // a blocking caller that finds no flight makes the request itself: no thread hop before it starts
         CompletableFuture<AccessToken> flight = flight(entry, true);
         try {
@@ -491,7 +507,7 @@ public final class TokenSource implements AutoCloseable {
 
     private AccessToken requestOnce(Entry entry) throws TokenRequestException {
         try {
-            return client().requestToken(entry.key.request()).accessToken();
+            return attempt(entry, 1, true);
         } catch (TokenRequestException e) {
             emit(TokenEvent.failed(clientId, e, 1));
             throw e;
@@ -501,7 +517,7 @@ public final class TokenSource implements AutoCloseable {
     private AccessToken requestWithRetries(Entry entry) throws TokenRequestException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return client().requestToken(entry.key.request()).accessToken();
+                return attempt(entry, attempt, false);
             } catch (TokenRequestException e) {
                 Optional<Duration> delay = retry.delayBeforeRetry(attempt, e, random.getAsDouble());
                 if (delay.isEmpty()) {
@@ -519,7 +535,94 @@ public final class TokenSource implements AutoCloseable {
         }
     }
 
+    /** One token request, told to the observer. */
+    private AccessToken attempt(Entry entry, int attempt, boolean background) throws TokenRequestException {
+        TokenRequestObserver.Attempt handle = null;
+        if (observer != null) {
+            TokenClient resolved = client;
+            try {
+                handle = observer.started(new TokenRequestObserver.Request(clientId, method,
+                        Optional.ofNullable(resolved == null ? null : resolved.tokenEndpoint()), attempt, background));
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "token request observer failed", e);
+            }
+        }
+        long start = System.nanoTime();
+        try {
+            AccessToken token = client().requestToken(entry.key.request()).accessToken();
+            finished(handle, new TokenRequestObserver.Outcome(200, Optional.empty(), Optional.empty(),
+                    Duration.ofNanos(System.nanoTime() - start)));
+            return token;
+        } catch (TokenRequestException e) {
+            finished(handle, new TokenRequestObserver.Outcome(TokenRequestObserver.statusOf(e),
+                    Optional.of(TokenRequestObserver.errorOf(e)), Optional.of(e), Duration.ofNanos(System.nanoTime() - start)));
+            throw e;
+        }
+    }
+
+    private static void finished(TokenRequestObserver.Attempt handle, TokenRequestObserver.Outcome outcome) {
+        if (handle == null) {
+            return;
+        }
+        try {
+            handle.finished(outcome);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "token request observer failed", e);
+        }
+    }
+
+    /**
+     * Logs a change between working and failing once, at WARN when token requests start failing
+     * (with the typed error's message, which holds no secret) and at INFO when they work again.
+     */
+    private void stateChange(TokenEvent event) {
+        switch (event.type()) {
+            case FAILED, SERVED_STALE -> {
+                TokenRequestException error = event.error().orElse(null);
+                lastError = error == null ? null : TokenRequestObserver.errorOf(error);
+                if (!failing) {
+                    failing = true;
+                    LOG.log(Level.WARNING, "token requests of client {0} are failing ({1}): {2}", clientId.value(),
+                            event.type() == TokenEvent.Type.SERVED_STALE ? "serving the cached token until it expires"
+                                    : "no valid token", error == null ? "" : error.getMessage());
+                }
+            }
+            case FETCHED, REFRESHED -> {
+                if (failing) {
+                    failing = false;
+                    LOG.log(Level.INFO, "token requests of client {0} work again", clientId.value());
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /**
+     * What this source has done so far: cache hits and misses, how often a failing refresh left
+     * the cached token being served, the expiry of the default request's current token, and
+     * whether the last token request failed (with its bounded error name, see
+     * {@link TokenRequestObserver#errorOf}). For metrics and health checks; counting adds no
+     * allocation to a cache hit.
+     */
+    public Statistics statistics() {
+        Entry entry = defaultEntry;
+        Cached cached = entry == null ? null : entry.cached;
+        return new Statistics(hits.sum(), misses.sum(), servedStale.sum(),
+                Optional.ofNullable(cached == null ? null : Instant.ofEpochMilli(cached.usableUntil)),
+                failing, Optional.ofNullable(lastError));
+    }
+
+    /** See {@link #statistics()}. {@code tokenUsableUntil}: until when the current token is served. */
+    public record Statistics(long hits, long misses, long servedStale, Optional<Instant> tokenUsableUntil, boolean failing,
+            Optional<String> lastError) {
+    }
+
     private void emit(TokenEvent event) {
+        if (event.type() == TokenEvent.Type.SERVED_STALE) {
+            servedStale.increment();
+        }
+        stateChange(event);
         if (listener == null) {
             return;
         }
@@ -572,6 +675,7 @@ public final class TokenSource implements AutoCloseable {
         private final List<String> allowedOrigins = new ArrayList<>();
         private DPoPProofs dpop;
         private boolean allowBearerFallback;
+        private TokenRequestObserver observer;
 
         private Builder(ClientAuthentication authentication) {
             this.authentication = authentication;
@@ -687,6 +791,12 @@ public final class TokenSource implements AutoCloseable {
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** Told of the start and end of every token request attempt (metrics, tracing); must not block. */
+        public Builder observer(TokenRequestObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
             return this;
         }
 

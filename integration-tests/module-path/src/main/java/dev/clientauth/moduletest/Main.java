@@ -25,7 +25,8 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
  */
 public final class Main {
     private static final List<String> MODULES = List.of("dev.clientauth.core", "dev.clientauth.keys",
-            "dev.clientauth.mtls", "dev.clientauth.jwt", "dev.clientauth.dpop", "dev.clientauth.okhttp", "dev.clientauth.httpclient5");
+            "dev.clientauth.mtls", "dev.clientauth.jwt", "dev.clientauth.dpop", "dev.clientauth.okhttp", "dev.clientauth.httpclient5",
+            "dev.clientauth.micrometer");
 
     private Main() {
     }
@@ -57,6 +58,9 @@ public final class Main {
             check(BearerHttpClient.of(tokens).httpClient() != null, "core: JDK adapter built");
             check(OkHttpBearer.of(tokens).sslSocketFactory() != null, "okhttp: adapter built");
             check(apache != null, "httpclient5: adapter built");
+            io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+            new dev.clientauth.micrometer.TokenSourceMetrics(tokens).bindTo(registry);
+            check(registry.find("clientauth.token.cache.hits").functionCounter() != null, "micrometer: meters bound");
         }
         System.out.println("ok: " + MODULES.size() + " modules");
     }

@@ -96,6 +96,22 @@ public final class InMemoryReplayCache implements ReplayCache {
         return quotaRefusals.get();
     }
 
+    /** Occupied entries (live ones, and expired ones not yet reused): how full the cache is. */
+    public long entries() {
+        long total = 0;
+        for (Stripe stripe : stripes) {
+            synchronized (stripe) {
+                total += stripe.used;
+            }
+        }
+        return total;
+    }
+
+    /** How many entries the cache holds at most. */
+    public long capacity() {
+        return (long) maxPerStripe * STRIPES;
+    }
+
     /** Times are stored as int seconds since this instant (2020-09-13), which lasts from 1952 to 2088. */
     private static final long BASE = 1_600_000_000L;
 
