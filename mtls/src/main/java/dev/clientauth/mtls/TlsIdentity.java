@@ -9,6 +9,8 @@ import dev.clientauth.core.TlsClientIdentity;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.GeneralSecurityException;
+import java.io.IOException;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.cert.X509Certificate;
@@ -168,6 +170,58 @@ public final class TlsIdentity implements TlsClientIdentity {
             @Override
             public String describe() {
                 return "PKCS#11 " + provider.getName() + " alias " + alias;
+            }
+        });
+    }
+
+    /**
+     * Loads a private key and its chain (leaf first) from wherever an application keeps them — a
+     * framework's key store, a secrets manager — and again on every {@link #reload()}.
+     */
+    @FunctionalInterface
+    public interface Loader {
+        KeyStore.PrivateKeyEntry load() throws GeneralSecurityException, IOException;
+    }
+
+    /**
+     * An identity from {@code loader}, checked like every other identity; {@code description}
+     * names the source in messages (never a password).
+     */
+    public static Builder from(String description, Loader loader) {
+        Objects.requireNonNull(description, "description");
+        Objects.requireNonNull(loader, "loader");
+        return new Builder(new IdentitySource() {
+            @Override
+            public IdentityMaterial load() throws InvalidIdentityException {
+                KeyStore.PrivateKeyEntry entry;
+                try {
+                    entry = loader.load();
+                } catch (GeneralSecurityException | IOException | RuntimeException e) {
+                    throw new InvalidIdentityException("cannot load the TLS identity from " + description + ": "
+                            + e.getClass().getSimpleName(), e);
+                }
+                if (entry == null) {
+                    throw new InvalidIdentityException(description + " holds no private key entry");
+                }
+                java.security.cert.Certificate[] certificates = entry.getCertificateChain();
+                X509Certificate[] chain = new X509Certificate[certificates.length];
+                for (int i = 0; i < certificates.length; i++) {
+                    if (!(certificates[i] instanceof X509Certificate x509)) {
+                        throw new InvalidIdentityException(description + " holds a certificate that is not X.509");
+                    }
+                    chain[i] = x509;
+                }
+                return new IdentityMaterial(entry.getPrivateKey(), chain, 0);
+            }
+
+            @Override
+            public List<Path> files() {
+                return List.of();
+            }
+
+            @Override
+            public String describe() {
+                return description;
             }
         });
     }

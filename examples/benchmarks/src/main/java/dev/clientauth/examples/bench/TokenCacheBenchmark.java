@@ -33,7 +33,7 @@ import org.springframework.security.oauth2.core.OAuth2AccessToken;
 /**
  * A cached token lookup: {@link TokenSource#token()} against Spring Security's
  * {@code AuthorizedClientServiceOAuth2AuthorizedClientManager} for the client credentials grant,
- * both holding a valid token. Run with {@code -t 1} and {@code -t 2}, and {@code -prof gc}.
+ * both holding a valid token; the source has the Micrometer observer and meter binder installed. Run with {@code -t 1} and {@code -t 2}, and {@code -prof gc}.
  *
  * <pre>java -cp examples/benchmarks/target/classes:$(cat examples/benchmarks/target/classpath.txt) org.openjdk.jmh.Main TokenCacheBenchmark -t 2 -prof gc</pre>
  */
@@ -50,9 +50,16 @@ public class TokenCacheBenchmark {
 
     @Setup
     public void setup() throws Exception {
+        // with the Micrometer binder and observer installed, as the Spring Boot starter does
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         source = TokenSource.forTokenEndpoint(URI.create("https://as.example/token"),
-                ClientSecretBasic.of(ClientId.of("bench"), Secret.of("secret"))).transport(new InMemoryTokenEndpoint(0, 3600)).build();
+                ClientSecretBasic.of(ClientId.of("bench"), Secret.of("secret"))).transport(new InMemoryTokenEndpoint(0, 3600))
+                .observer(dev.clientauth.micrometer.MicrometerTokenRequestObserver.of(registry)).build();
+        new dev.clientauth.micrometer.TokenSourceMetrics(source).bindTo(registry);
         source.token();
+        if (registry.get("clientauth.token.cache.misses").functionCounter().count() != 1) {
+            throw new IllegalStateException("the binder does not see the source");
+        }
 
         ClientRegistration registration = ClientRegistration.withRegistrationId("bench").clientId("bench").clientSecret("secret")
                 .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
