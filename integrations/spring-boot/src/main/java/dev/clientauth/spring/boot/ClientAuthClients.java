@@ -12,6 +12,7 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * The configured clients ({@code clientauth.clients.<name>}), by name: each one's
@@ -74,6 +75,18 @@ public final class ClientAuthClients implements DisposableBean {
             template.setRequestFactory(factory);
             template.getInterceptors().add(interceptor);
         };
+    }
+
+    /** The {@code WebClient} filter adding client {@code name}'s tokens without blocking. */
+    public ClientAuthExchangeFilter exchangeFilter(String name) {
+        return new ClientAuthExchangeFilter(tokenSource(name));
+    }
+
+    /** Configures a {@code WebClient.Builder} for client {@code name}: its TLS (JDK connector) and its tokens. */
+    public Consumer<WebClient.Builder> webClient(String name) {
+        ClientAuthExchangeFilter filter = exchangeFilter(name);
+        ReloadingConnector connector = new ReloadingConnector(tokenSource(name).tls());
+        return builder -> builder.clientConnector(connector).filter(filter);
     }
 
     @Override

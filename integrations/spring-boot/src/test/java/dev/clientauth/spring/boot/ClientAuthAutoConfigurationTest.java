@@ -120,6 +120,19 @@ class ClientAuthAutoConfigurationTest {
     }
 
     @Test
+    void webClient_tokensWithoutBlocking_oneRetryOnInvalidToken() {
+        runner.withPropertyValues(secretClient()).run(context -> {
+            org.springframework.web.reactive.function.client.WebClient client = org.springframework.web.reactive.function.client.WebClient
+                    .builder().apply(context.getBean(ClientAuthClients.class).webClient("bank")).build();
+            rejectNext = 1;
+            String body = client.get().uri(server.uri("/api/accounts")).retrieve().bodyToMono(String.class)
+                    .block(java.time.Duration.ofSeconds(10));
+            assertEquals("accounts", body);
+            assertEquals(List.of("Bearer starter-token-1", "Bearer starter-token-2"), apiAuthorizations);
+        });
+    }
+
+    @Test
     void restTemplate_getsTheSameRules() {
         runner.withPropertyValues(secretClient()).run(context -> {
             org.springframework.web.client.RestTemplate template = new org.springframework.web.client.RestTemplate();
@@ -148,6 +161,36 @@ class ClientAuthAutoConfigurationTest {
                             source.tls().identity().orElseThrow().thumbprint());
                     assertEquals("starter-token-1", source.token().value());
                     assertEquals(client.certificate(), server.server.takeRequest().getHandshake().peerCertificates().get(0));
+                });
+    }
+
+    @Test
+    void sslBundleUpdate_isAnIdentityReload_tokensOfTheOldCertificateDropped() {
+        IssuedCertificate first = PKI.clientCertificate();
+        String cert = Pem.writeFile(dir.resolve("client.pem"), Pem.certificates(first.chain())).toString();
+        String key = Pem.writeFile(dir.resolve("client-key.pem"), Pem.pkcs8(first.privateKey())).toString();
+        runner.withPropertyValues(
+                "spring.ssl.bundle.pem.client.keystore.certificate=" + cert,
+                "spring.ssl.bundle.pem.client.keystore.private-key=" + key,
+                "spring.ssl.bundle.pem.client.truststore.certificate=" + trustPem(),
+                "clientauth.clients.bank.token-uri=" + server.uri("/token"),
+                "clientauth.clients.bank.client-id=mtls-client",
+                "clientauth.clients.bank.method=tls_client_auth",
+                "clientauth.clients.bank.tls.ssl-bundle=client").run(context -> {
+                    TokenSource source = context.getBean(ClientAuthClients.class).tokenSource("bank");
+                    assertEquals("starter-token-1", source.token().value());
+                    server.server.takeRequest();
+                    IssuedCertificate renewed = PKI.newClientCertificate(TestPki.CLIENT_DN);
+                    char[] password = "x".toCharArray();
+                    org.springframework.boot.ssl.DefaultSslBundleRegistry registry =
+                            context.getBean(org.springframework.boot.ssl.DefaultSslBundleRegistry.class);
+                    registry.updateBundle("client", org.springframework.boot.ssl.SslBundle.of(
+                            org.springframework.boot.ssl.SslStoreBundle.of(dev.clientauth.certs.test.Pkcs12.keyStore("c", renewed, password),
+                                    "x", dev.clientauth.certs.test.Pkcs12.trustStore(PKI.root().certificate()))));
+                    assertEquals(dev.clientauth.core.CertificateThumbprint.of(renewed.certificate()),
+                            source.tls().identity().orElseThrow().thumbprint());
+                    assertEquals("starter-token-2", source.token().value(), "the token of the old certificate is not served");
+                    assertEquals(renewed.certificate(), server.server.takeRequest().getHandshake().peerCertificates().get(0));
                 });
     }
 
