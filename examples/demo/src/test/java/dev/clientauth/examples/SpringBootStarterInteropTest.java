@@ -1,0 +1,151 @@
+package dev.clientauth.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clientauth.certs.test.Pem;
+import dev.clientauth.core.TokenSource;
+import dev.clientauth.examples.boot.SampleClientApplication;
+import dev.clientauth.examples.demo.DemoMaterial;
+import dev.clientauth.examples.demo.DemoServers;
+import dev.clientauth.spring.boot.ClientAuthClients;
+import dev.clientauth.spring.boot.ClientAuthTokenResponseClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.HealthContributor;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.security.oauth2.client.endpoint.OAuth2ClientCredentialsGrantRequest;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.endpoint.OAuth2AccessTokenResponse;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestTemplate;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * The Spring Boot starter in a real Spring Boot application (the README's sample, plus one client per
+ * remaining method) against the in-process Spring Authorization Server and the mTLS resource server.
+ */
+class SpringBootStarterInteropTest {
+    private static DemoServers servers;
+    private static Path dir;
+    private static ConfigurableApplicationContext app;
+    private static final SimpleMeterRegistry REGISTRY = new SimpleMeterRegistry();
+
+    @BeforeAll
+    static void start() throws Exception {
+        servers = SharedServers.get();
+        DemoMaterial material = servers.material();
+        dir = Files.createTempDirectory("clientauth-sample");
+        Pem.writeFile(dir.resolve("assertion-key.pem"), Pem.pkcs8(material.assertionKey().getPrivate()));
+        Pem.writeFile(dir.resolve("client.pem"), Pem.certificates(material.clientCertificate().chain()));
+        Pem.writeFile(dir.resolve("client-key.pem"), Pem.pkcs8(material.clientCertificate().privateKey()));
+        Pem.writeFile(dir.resolve("self-signed.pem"), Pem.certificates(material.selfSigned().certificate()));
+        Pem.writeFile(dir.resolve("self-signed-key.pem"), Pem.pkcs8(material.selfSigned().privateKey()));
+        Pem.writeFile(dir.resolve("ca.pem"), Pem.certificates(material.pki().root().certificate()));
+        Files.writeString(dir.resolve("basic.secret"), material.basicSecret().reveal());
+        Files.writeString(dir.resolve("post.secret"), material.postSecret().reveal());
+        Files.writeString(dir.resolve("jwt.secret"), material.jwtSecret().reveal());
+        Map<String, Object> properties = new java.util.LinkedHashMap<>();
+        properties.put("spring.config.location", "classpath:sample/application.yaml");
+        properties.put("sample.issuer", servers.issuer().toString());
+        properties.put("sample.dir", dir.toString());
+        client(properties, "bank-basic", DemoMaterial.BASIC, "client_secret_basic", "basic.secret");
+        client(properties, "bank-post", DemoMaterial.POST, "client_secret_post", "post.secret");
+        client(properties, "bank-secret-jwt", DemoMaterial.SECRET_JWT, "client_secret_jwt", "jwt.secret");
+        properties.put("clientauth.clients.bank-self-signed.issuer", servers.issuer().toString());
+        properties.put("clientauth.clients.bank-self-signed.client-id", DemoMaterial.SELF_SIGNED);
+        properties.put("clientauth.clients.bank-self-signed.method", "self_signed_tls_client_auth");
+        properties.put("clientauth.clients.bank-self-signed.scopes", "accounts");
+        properties.put("clientauth.clients.bank-self-signed.tls.ssl-bundle", "self-signed");
+        properties.put("spring.ssl.bundle.pem.self-signed.keystore.certificate", dir.resolve("self-signed.pem").toString());
+        properties.put("spring.ssl.bundle.pem.self-signed.keystore.private-key", dir.resolve("self-signed-key.pem").toString());
+        properties.put("spring.ssl.bundle.pem.self-signed.truststore.certificate", dir.resolve("ca.pem").toString());
+        app = new SpringApplicationBuilder(SampleClientApplication.class).web(WebApplicationType.NONE)
+                .initializers(context -> context.getBeanFactory().registerSingleton("meterRegistry", REGISTRY))
+                .properties(properties).run();
+    }
+
+    private static void client(Map<String, Object> properties, String name, String clientId, String method, String secretFile) {
+        String prefix = "clientauth.clients." + name + ".";
+        properties.put(prefix + "issuer", servers.issuer().toString());
+        properties.put(prefix + "client-id", clientId);
+        properties.put(prefix + "method", method);
+        properties.put(prefix + "secret-file", dir.resolve(secretFile).toString());
+        properties.put(prefix + "scopes", "accounts");
+        properties.put(prefix + "tls.ssl-bundle", "api");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (app != null) {
+            app.close();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+        Files.delete(dir);
+    }
+
+    static Stream<String> clients() {
+        return Stream.of("bank-basic", "bank-post", "bank-secret-jwt", "bank-jwt", "bank-mtls", "bank-self-signed");
+    }
+
+    @ParameterizedTest
+    @MethodSource("clients")
+    void everyMethod_restClientCallsTheApi_meteredAndHealthy(String name) throws Exception {
+        ClientAuthClients clients = app.getBean(ClientAuthClients.class);
+        RestClient api = RestClient.builder().apply(clients.restClient(name)).build();
+        String body = api.get().uri(servers.api()).retrieve().body(String.class);
+        TokenSource source = clients.tokenSource(name);
+        assertTrue(body.contains(source.clientId().value()), body);
+        if (name.equals("bank-mtls") || name.equals("bank-self-signed")) {
+            assertEquals(source.tls().identity().orElseThrow().thumbprint(), source.token().boundCertificate().orElseThrow());
+        }
+        assertTrue(REGISTRY.get("clientauth.token.requests").tags("client", source.clientId().value(), "outcome", "success")
+                .counter().count() >= 1);
+        assertTrue(REGISTRY.get("clientauth.tls.certificate.expiry").tags("client", source.clientId().value()).gauge().value() > 0);
+        CompositeHealthContributor health = (CompositeHealthContributor) app.getBean("clientauthHealthContributor", HealthContributor.class);
+        assertEquals(Status.UP, ((HealthIndicator) health.getContributor(name)).health().getStatus());
+    }
+
+    @Test
+    void sampleBeans_restTemplateAndWebClient_boundTokens() {
+        RestClient mtlsApi = app.getBean("mtlsApi", RestClient.class);
+        assertTrue(mtlsApi.get().uri(servers.api()).retrieve().body(String.class).contains("\"bound\":true"));
+        ClientAuthClients clients = app.getBean(ClientAuthClients.class);
+        RestTemplate template = new RestTemplate();
+        clients.restTemplate("bank-mtls").accept(template);
+        assertTrue(template.getForObject(servers.api(), String.class).contains(DemoMaterial.TLS));
+        String viaWebClient = WebClient.builder().apply(clients.webClient("bank-jwt")).build().get().uri(servers.api())
+                .retrieve().bodyToMono(String.class).block(java.time.Duration.ofSeconds(10));
+        assertTrue(viaWebClient.contains(DemoMaterial.PRIVATE_KEY_JWT), viaWebClient);
+    }
+
+    @Test
+    void springSecurityRegistration_switchedToClientauthByOneBean() {
+        ClientAuthTokenResponseClient responses = new ClientAuthTokenResponseClient(app.getBean(ClientAuthClients.class));
+        ClientRegistration registration = ClientRegistration.withRegistrationId("bank-jwt").clientId(DemoMaterial.PRIVATE_KEY_JWT)
+                .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS).tokenUri(servers.issuer() + "/oauth2/token")
+                .scope(List.of("accounts")).build();
+        OAuth2AccessTokenResponse response = responses.getTokenResponse(new OAuth2ClientCredentialsGrantRequest(registration));
+        assertTrue(response.getAccessToken().getScopes().contains("accounts"));
+        assertTrue(response.getAccessToken().getTokenValue().split("\\.").length == 3, "a JWT from Spring Authorization Server");
+    }
+}
