@@ -17,5 +17,6 @@ module dev.clientauth.core {
             dev.clientauth.jwt,
             dev.clientauth.dpop,
             dev.clientauth.okhttp,
-            dev.clientauth.httpclient5;
+            dev.clientauth.httpclient5,
+            dev.clientauth.spring.boot;
 }

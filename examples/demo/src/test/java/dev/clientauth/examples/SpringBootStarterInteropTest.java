@@ -45,6 +45,8 @@ class SpringBootStarterInteropTest {
     private static Path dir;
     private static ConfigurableApplicationContext app;
     private static final SimpleMeterRegistry REGISTRY = new SimpleMeterRegistry();
+    private static final io.micrometer.observation.tck.TestObservationRegistry OBSERVATIONS =
+            io.micrometer.observation.tck.TestObservationRegistry.create();
 
     @BeforeAll
     static void start() throws Exception {
@@ -75,8 +77,19 @@ class SpringBootStarterInteropTest {
         properties.put("spring.ssl.bundle.pem.self-signed.keystore.certificate", dir.resolve("self-signed.pem").toString());
         properties.put("spring.ssl.bundle.pem.self-signed.keystore.private-key", dir.resolve("self-signed-key.pem").toString());
         properties.put("spring.ssl.bundle.pem.self-signed.truststore.certificate", dir.resolve("ca.pem").toString());
+        properties.put("clientauth.clients.bank-reload.issuer", servers.issuer().toString());
+        properties.put("clientauth.clients.bank-reload.client-id", DemoMaterial.TLS);
+        properties.put("clientauth.clients.bank-reload.method", "tls_client_auth");
+        properties.put("clientauth.clients.bank-reload.require-bound-token", "true");
+        properties.put("clientauth.clients.bank-reload.tls.ssl-bundle", "reloadable");
+        properties.put("spring.ssl.bundle.pem.reloadable.keystore.certificate", dir.resolve("client.pem").toString());
+        properties.put("spring.ssl.bundle.pem.reloadable.keystore.private-key", dir.resolve("client-key.pem").toString());
+        properties.put("spring.ssl.bundle.pem.reloadable.truststore.certificate", dir.resolve("ca.pem").toString());
         app = new SpringApplicationBuilder(SampleClientApplication.class).web(WebApplicationType.NONE)
-                .initializers(context -> context.getBeanFactory().registerSingleton("meterRegistry", REGISTRY))
+                .initializers(context -> {
+                    context.getBeanFactory().registerSingleton("meterRegistry", REGISTRY);
+                    context.getBeanFactory().registerSingleton("observationRegistry", OBSERVATIONS);
+                })
                 .properties(properties).run();
     }
 
@@ -147,5 +160,34 @@ class SpringBootStarterInteropTest {
         OAuth2AccessTokenResponse response = responses.getTokenResponse(new OAuth2ClientCredentialsGrantRequest(registration));
         assertTrue(response.getAccessToken().getScopes().contains("accounts"));
         assertTrue(response.getAccessToken().getTokenValue().split("\\.").length == 3, "a JWT from Spring Authorization Server");
+    }
+
+    @Test
+    void tokenRequests_areObservations_forTracing() throws Exception {
+        app.getBean(ClientAuthClients.class).tokenSource("bank-post").token();
+        io.micrometer.observation.tck.TestObservationRegistryAssert.assertThat(OBSERVATIONS)
+                .hasObservationWithNameEqualTo("clientauth.token.request").that()
+                .hasLowCardinalityKeyValue("outcome", "success").hasBeenStopped();
+    }
+
+    @Test
+    void sslBundleReload_renewedCertificate_newBoundTokenFromSpringAuthorizationServer() throws Exception {
+        ClientAuthClients clients = app.getBean(ClientAuthClients.class);
+        TokenSource source = clients.tokenSource("bank-reload");
+        RestClient api = RestClient.builder().apply(clients.restClient("bank-reload")).build();
+        assertTrue(api.get().uri(servers.api()).retrieve().body(String.class).contains("\"bound\":true"));
+        dev.clientauth.core.AccessToken before = source.token();
+        dev.clientauth.certs.test.IssuedCertificate renewed = servers.material().pki()
+                .newClientCertificate(servers.material().clientCertificate().certificate().getSubjectX500Principal().getName());
+        char[] password = "renewed".toCharArray();
+        app.getBean(org.springframework.boot.ssl.DefaultSslBundleRegistry.class).updateBundle("reloadable",
+                org.springframework.boot.ssl.SslBundle.of(org.springframework.boot.ssl.SslStoreBundle.of(
+                        dev.clientauth.certs.test.Pkcs12.keyStore("client", renewed, password), "renewed",
+                        dev.clientauth.certs.test.Pkcs12.trustStore(servers.material().pki().root().certificate()))));
+        dev.clientauth.core.AccessToken after = source.token();
+        assertTrue(!after.sameValueAs(before), "the token bound to the old certificate is not served");
+        assertEquals(dev.clientauth.core.CertificateThumbprint.of(renewed.certificate()), after.boundCertificate().orElseThrow());
+        assertTrue(api.get().uri(servers.api()).retrieve().body(String.class).contains("\"bound\":true"),
+                "the API call presents the renewed certificate its token is bound to");
     }
 }

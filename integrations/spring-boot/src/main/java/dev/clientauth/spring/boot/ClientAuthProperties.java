@@ -50,6 +50,10 @@ public class ClientAuthProperties {
         private List<URI> sendTokensOnlyTo = new ArrayList<>();
         /** DPoP (RFC 9449). */
         private final Dpop dpop = new Dpop();
+        /** When tokens are refreshed; unset values keep the library's defaults. */
+        private final Refresh refresh = new Refresh();
+        /** How failed token requests are retried; unset values keep the library's defaults. */
+        private final Retry retry = new Retry();
 
         public URI getIssuer() {
             return issuer;
@@ -141,6 +145,14 @@ public class ClientAuthProperties {
 
         public Dpop getDpop() {
             return dpop;
+        }
+
+        public Refresh getRefresh() {
+            return refresh;
+        }
+
+        public Retry getRetry() {
+            return retry;
         }
 
         @Override
@@ -292,6 +304,74 @@ public class ClientAuthProperties {
 
         public void setAllowBearerFallback(boolean allowBearerFallback) {
             this.allowBearerFallback = allowBearerFallback;
+        }
+    }
+
+    /** Refresh-ahead. */
+    public static class Refresh {
+        /** Share of the token's lifetime after which it is refreshed in the background (0 to 1; default 0.8). */
+        private Double share;
+        /** Refresh at the latest this long before expiry (default 30 s). */
+        private java.time.Duration minimumTimeLeft;
+        /** Stop serving a token this long before its expiry (default 10 s). */
+        private java.time.Duration expiryLeeway;
+
+        public Double getShare() {
+            return share;
+        }
+
+        public void setShare(Double share) {
+            this.share = share;
+        }
+
+        public java.time.Duration getMinimumTimeLeft() {
+            return minimumTimeLeft;
+        }
+
+        public void setMinimumTimeLeft(java.time.Duration minimumTimeLeft) {
+            this.minimumTimeLeft = minimumTimeLeft;
+        }
+
+        public java.time.Duration getExpiryLeeway() {
+            return expiryLeeway;
+        }
+
+        public void setExpiryLeeway(java.time.Duration expiryLeeway) {
+            this.expiryLeeway = expiryLeeway;
+        }
+    }
+
+    /** Retries of failed token requests. */
+    public static class Retry {
+        /** Attempts of a waiting caller's request, the first included (default 4). */
+        private Integer maxAttempts;
+        /** Delay before the first retry, doubled each time (default 200 ms). */
+        private java.time.Duration initialBackoff;
+        /** Longest delay between attempts (default 30 s). */
+        private java.time.Duration maxBackoff;
+
+        public Integer getMaxAttempts() {
+            return maxAttempts;
+        }
+
+        public void setMaxAttempts(Integer maxAttempts) {
+            this.maxAttempts = maxAttempts;
+        }
+
+        public java.time.Duration getInitialBackoff() {
+            return initialBackoff;
+        }
+
+        public void setInitialBackoff(java.time.Duration initialBackoff) {
+            this.initialBackoff = initialBackoff;
+        }
+
+        public java.time.Duration getMaxBackoff() {
+            return maxBackoff;
+        }
+
+        public void setMaxBackoff(java.time.Duration maxBackoff) {
+            this.maxBackoff = maxBackoff;
         }
     }
 }

@@ -6,6 +6,8 @@ import dev.clientauth.core.ClientId;
 import dev.clientauth.core.ClientSecretBasic;
 import dev.clientauth.core.ClientSecretPost;
 import dev.clientauth.core.ClientTls;
+import dev.clientauth.core.RefreshPolicy;
+import dev.clientauth.core.RetryPolicy;
 import dev.clientauth.core.Secret;
 import dev.clientauth.core.TokenRequestObserver;
 import dev.clientauth.core.TokenSource;
@@ -128,6 +130,7 @@ final class ClientFactory {
         if (observer != null) {
             builder.observer(observer);
         }
+        builder.refreshPolicy(refresh(prefix, client.getRefresh())).retryPolicy(retry(prefix, client.getRetry()));
         try {
             return builder.build();
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -300,6 +303,35 @@ final class ClientFactory {
             return DPoP.with(DPoPKey.of(JcaSigner.builder(pair.getPrivate()).publicKey(pair.getPublic()).build()));
         } catch (KeyMaterialException | IllegalArgumentException e) {
             throw invalid(prefix + "dpop.key-pem", client.getDpop().getKeyPem(), e.getMessage());
+        }
+    }
+
+    private static RefreshPolicy refresh(String prefix, ClientAuthProperties.Refresh refresh) {
+        RefreshPolicy policy = RefreshPolicy.defaults();
+        try {
+            if (refresh.getShare() != null) {
+                policy = policy.withRefreshShare(refresh.getShare());
+            }
+            if (refresh.getMinimumTimeLeft() != null) {
+                policy = policy.withMinimumTimeLeft(refresh.getMinimumTimeLeft());
+            }
+            if (refresh.getExpiryLeeway() != null) {
+                policy = policy.withExpiryLeeway(refresh.getExpiryLeeway());
+            }
+            return policy;
+        } catch (IllegalArgumentException e) {
+            throw invalid(prefix + "refresh", null, e.getMessage());
+        }
+    }
+
+    private static RetryPolicy retry(String prefix, ClientAuthProperties.Retry retry) {
+        RetryPolicy defaults = RetryPolicy.defaults();
+        try {
+            return new RetryPolicy(retry.getMaxAttempts() != null ? retry.getMaxAttempts() : defaults.maxAttempts(),
+                    retry.getInitialBackoff() != null ? retry.getInitialBackoff() : defaults.initialBackoff(),
+                    retry.getMaxBackoff() != null ? retry.getMaxBackoff() : defaults.maxBackoff(), defaults.backgroundBackoff());
+        } catch (IllegalArgumentException e) {
+            throw invalid(prefix + "retry", null, e.getMessage());
         }
     }
 

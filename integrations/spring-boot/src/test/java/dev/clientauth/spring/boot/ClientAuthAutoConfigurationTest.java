@@ -204,7 +204,9 @@ class ClientAuthAutoConfigurationTest {
             "clientauth.clients.bank.tls.ssl-bundle=missing | clientauth.clients.bank.tls.ssl-bundle | no SSL bundle",
             "clientauth.clients.bank.client-id= | clientauth.clients.bank.client-id | client id is required",
             "clientauth.clients.bank.scopes=bad\"scope | clientauth.clients.bank.scopes | scope",
-            "clientauth.clients.bank.require-bound-token=true | clientauth.clients.bank.require-bound-token | client certificate"})
+            "clientauth.clients.bank.require-bound-token=true | clientauth.clients.bank.require-bound-token | client certificate",
+            "clientauth.clients.bank.refresh.share=1.5 | clientauth.clients.bank.refresh | refreshShare",
+            "clientauth.clients.bank.retry.max-attempts=0 | clientauth.clients.bank.retry | maxAttempts"})
     void badConfiguration_failsAtStartup_namingTheProperty_neverTheSecret(String override, String property, String reason) {
         String[] properties = secretClient(override);
         if (override.startsWith("clientauth.clients.bank.secret=")) {
@@ -322,6 +324,58 @@ class ClientAuthAutoConfigurationTest {
             assertEquals(1.0, registry.get("clientauth.token.requests").tags("client", "starter-client", "outcome", "success")
                     .counter().count());
             assertEquals(1.0, registry.get("clientauth.token.cache.misses").tags("client", "starter-client").functionCounter().count());
+        });
+    }
+
+    @Test
+    void secretFile_pkcs12Key_signerBean_andDPoP() throws Exception {
+        Path secretFile = java.nio.file.Files.writeString(dir.resolve("secret"), SECRET + "\n");
+        IssuedCertificate signing = PKI.newClientCertificate("CN=signing");
+        Path p12 = dev.clientauth.certs.test.Pkcs12.write(dir.resolve("signing.p12"),
+                dev.clientauth.certs.test.Pkcs12.keyStore("signing", signing, "p12-password".toCharArray()), "p12-password".toCharArray());
+        dev.clientauth.jwt.JcaSigner remote = dev.clientauth.jwt.JcaSigner.of(KeyAlgorithm.EC_P256.generate());
+        runner.withBean("remoteSigner", dev.clientauth.jwt.AssertionSigner.class, () -> remote)
+                .withPropertyValues(
+                        "clientauth.clients.file.token-uri=" + server.uri("/token"), "clientauth.clients.file.client-id=f",
+                        "clientauth.clients.file.method=client_secret_basic", "clientauth.clients.file.secret-file=" + secretFile,
+                        "clientauth.clients.file.tls.ssl-bundle=api", "spring.ssl.bundle.pem.api.truststore.certificate=" + trustPem(),
+                        "clientauth.clients.file.dpop.enabled=true", "clientauth.clients.file.dpop.allow-bearer-fallback=true",
+                        "clientauth.clients.p12.issuer=https://as.example", "clientauth.clients.p12.client-id=p",
+                        "clientauth.clients.p12.method=private_key_jwt", "clientauth.clients.p12.key.pkcs12=" + p12,
+                        "clientauth.clients.p12.key.password=p12-password",
+                        "clientauth.clients.remote.issuer=https://as.example", "clientauth.clients.remote.client-id=r",
+                        "clientauth.clients.remote.method=private_key_jwt", "clientauth.clients.remote.key.signer-bean=remoteSigner")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    ClientAuthClients clients = context.getBean(ClientAuthClients.class);
+                    assertEquals(java.util.Set.of("file", "p12", "remote"), clients.names());
+                    TokenSource file = clients.tokenSource("file");
+                    assertTrue(file.dpop().isPresent(), "dpop.enabled");
+                    // the server answers Bearer; the fallback is allowed for this client
+                    assertEquals("starter-token-1", file.token().value());
+                    RecordedRequest tokenRequest = server.server.takeRequest();
+                    assertTrue(tokenRequest.getHeaders().get("DPoP") != null, "a proof with the token request");
+                });
+        runner.withPropertyValues("clientauth.clients.p12.issuer=https://as.example", "clientauth.clients.p12.client-id=p",
+                "clientauth.clients.p12.method=private_key_jwt", "clientauth.clients.p12.key.pkcs12=" + p12,
+                "clientauth.clients.p12.key.password=wrong-password").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("clientauth.clients.p12.key.pkcs12")
+                            .hasMessageNotContaining("wrong-password");
+                });
+        runner.withPropertyValues("clientauth.clients.remote.issuer=https://as.example", "clientauth.clients.remote.client-id=r",
+                "clientauth.clients.remote.method=private_key_jwt", "clientauth.clients.remote.key.signer-bean=noSuchBean").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("clientauth.clients.remote.key.signer-bean");
+                });
+    }
+
+    @Test
+    void withoutARegistry_noMeters_andNoClients_noSources() {
+        runner.run(context -> {
+            assertThat(context).hasNotFailed();
+            assertTrue(context.getBean(ClientAuthClients.class).names().isEmpty());
+            assertThat(context).doesNotHaveBean(MeterRegistry.class);
         });
     }
 }
