@@ -17,17 +17,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.security.oauth2.client.endpoint.OAuth2ClientCredentialsGrantRequest;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
@@ -37,19 +40,38 @@ import org.springframework.web.client.RestTemplate;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * The Spring Boot starter in a real Spring Boot application (the README's sample, plus one client per
- * remaining method) against the in-process Spring Authorization Server and the mTLS resource server.
+ * The Spring Boot starter in a Spring Boot application test (the README's sample application, plus
+ * one client per remaining method) against the in-process Spring Authorization Server and the
+ * mTLS resource server, with a {@link SimpleMeterRegistry} and the observation test registry.
  */
+@SpringBootTest(classes = {SampleClientApplication.class, SpringBootStarterInteropTest.Observability.class},
+        webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = "spring.config.location=classpath:sample/application.yaml")
 class SpringBootStarterInteropTest {
     private static DemoServers servers;
     private static Path dir;
-    private static ConfigurableApplicationContext app;
-    private static final SimpleMeterRegistry REGISTRY = new SimpleMeterRegistry();
-    private static final io.micrometer.observation.tck.TestObservationRegistry OBSERVATIONS =
-            io.micrometer.observation.tck.TestObservationRegistry.create();
+    @Autowired
+    private ApplicationContext app;
+    @Autowired
+    private SimpleMeterRegistry registry;
+    @Autowired
+    private io.micrometer.observation.tck.TestObservationRegistry observations;
 
-    @BeforeAll
-    static void start() throws Exception {
+    /** The meter and observation registries of the test. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class Observability {
+        @Bean
+        SimpleMeterRegistry meterRegistry() {
+            return new SimpleMeterRegistry();
+        }
+
+        @Bean
+        io.micrometer.observation.tck.TestObservationRegistry observationRegistry() {
+            return io.micrometer.observation.tck.TestObservationRegistry.create();
+        }
+    }
+
+    @DynamicPropertySource
+    static void servers(DynamicPropertyRegistry registry) throws Exception {
         servers = SharedServers.get();
         DemoMaterial material = servers.material();
         dir = Files.createTempDirectory("clientauth-sample");
@@ -63,34 +85,16 @@ class SpringBootStarterInteropTest {
         Files.writeString(dir.resolve("post.secret"), material.postSecret().reveal());
         Files.writeString(dir.resolve("jwt.secret"), material.jwtSecret().reveal());
         Map<String, Object> properties = new java.util.LinkedHashMap<>();
-        properties.put("spring.config.location", "classpath:sample/application.yaml");
         properties.put("sample.issuer", servers.issuer().toString());
         properties.put("sample.dir", dir.toString());
         client(properties, "bank-basic", DemoMaterial.BASIC, "client_secret_basic", "basic.secret");
         client(properties, "bank-post", DemoMaterial.POST, "client_secret_post", "post.secret");
         client(properties, "bank-secret-jwt", DemoMaterial.SECRET_JWT, "client_secret_jwt", "jwt.secret");
-        properties.put("clientauth.clients.bank-self-signed.issuer", servers.issuer().toString());
-        properties.put("clientauth.clients.bank-self-signed.client-id", DemoMaterial.SELF_SIGNED);
-        properties.put("clientauth.clients.bank-self-signed.method", "self_signed_tls_client_auth");
-        properties.put("clientauth.clients.bank-self-signed.scopes", "accounts");
-        properties.put("clientauth.clients.bank-self-signed.tls.ssl-bundle", "self-signed");
-        properties.put("spring.ssl.bundle.pem.self-signed.keystore.certificate", dir.resolve("self-signed.pem").toString());
-        properties.put("spring.ssl.bundle.pem.self-signed.keystore.private-key", dir.resolve("self-signed-key.pem").toString());
-        properties.put("spring.ssl.bundle.pem.self-signed.truststore.certificate", dir.resolve("ca.pem").toString());
-        properties.put("clientauth.clients.bank-reload.issuer", servers.issuer().toString());
-        properties.put("clientauth.clients.bank-reload.client-id", DemoMaterial.TLS);
-        properties.put("clientauth.clients.bank-reload.method", "tls_client_auth");
+        mtlsClient(properties, "bank-self-signed", DemoMaterial.SELF_SIGNED, "self_signed_tls_client_auth", "self-signed",
+                "self-signed");
+        mtlsClient(properties, "bank-reload", DemoMaterial.TLS, "tls_client_auth", "reloadable", "client");
         properties.put("clientauth.clients.bank-reload.require-bound-token", "true");
-        properties.put("clientauth.clients.bank-reload.tls.ssl-bundle", "reloadable");
-        properties.put("spring.ssl.bundle.pem.reloadable.keystore.certificate", dir.resolve("client.pem").toString());
-        properties.put("spring.ssl.bundle.pem.reloadable.keystore.private-key", dir.resolve("client-key.pem").toString());
-        properties.put("spring.ssl.bundle.pem.reloadable.truststore.certificate", dir.resolve("ca.pem").toString());
-        app = new SpringApplicationBuilder(SampleClientApplication.class).web(WebApplicationType.NONE)
-                .initializers(context -> {
-                    context.getBeanFactory().registerSingleton("meterRegistry", REGISTRY);
-                    context.getBeanFactory().registerSingleton("observationRegistry", OBSERVATIONS);
-                })
-                .properties(properties).run();
+        properties.forEach((name, value) -> registry.add(name, () -> value));
     }
 
     private static void client(Map<String, Object> properties, String name, String clientId, String method, String secretFile) {
@@ -103,11 +107,23 @@ class SpringBootStarterInteropTest {
         properties.put(prefix + "tls.ssl-bundle", "api");
     }
 
+    /** An mTLS client with its own SSL bundle of {@code <files>.pem} and {@code <files>-key.pem}. */
+    private static void mtlsClient(Map<String, Object> properties, String name, String clientId, String method, String bundle,
+            String files) {
+        String prefix = "clientauth.clients." + name + ".";
+        properties.put(prefix + "issuer", servers.issuer().toString());
+        properties.put(prefix + "client-id", clientId);
+        properties.put(prefix + "method", method);
+        properties.put(prefix + "scopes", "accounts");
+        properties.put(prefix + "tls.ssl-bundle", bundle);
+        String pem = "spring.ssl.bundle.pem." + bundle + ".";
+        properties.put(pem + "keystore.certificate", dir.resolve(files + ".pem").toString());
+        properties.put(pem + "keystore.private-key", dir.resolve(files + "-key.pem").toString());
+        properties.put(pem + "truststore.certificate", dir.resolve("ca.pem").toString());
+    }
+
     @AfterAll
     static void stop() throws Exception {
-        if (app != null) {
-            app.close();
-        }
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.toList()) {
                 Files.delete(file);
@@ -131,9 +147,9 @@ class SpringBootStarterInteropTest {
         if (name.equals("bank-mtls") || name.equals("bank-self-signed")) {
             assertEquals(source.tls().identity().orElseThrow().thumbprint(), source.token().boundCertificate().orElseThrow());
         }
-        assertTrue(REGISTRY.get("clientauth.token.requests").tags("client", source.clientId().value(), "outcome", "success")
+        assertTrue(registry.get("clientauth.token.requests").tags("client", source.clientId().value(), "outcome", "success")
                 .counter().count() >= 1);
-        assertTrue(REGISTRY.get("clientauth.tls.certificate.expiry").tags("client", source.clientId().value()).gauge().value() > 0);
+        assertTrue(registry.get("clientauth.tls.certificate.expiry").tags("client", source.clientId().value()).gauge().value() > 0);
         CompositeHealthContributor health = (CompositeHealthContributor) app.getBean("clientauthHealthContributor", HealthContributor.class);
         assertEquals(Status.UP, ((HealthIndicator) health.getContributor(name)).health().getStatus());
     }
@@ -165,7 +181,7 @@ class SpringBootStarterInteropTest {
     @Test
     void tokenRequests_areObservations_forTracing() throws Exception {
         app.getBean(ClientAuthClients.class).tokenSource("bank-post").token();
-        io.micrometer.observation.tck.TestObservationRegistryAssert.assertThat(OBSERVATIONS)
+        io.micrometer.observation.tck.TestObservationRegistryAssert.assertThat(observations)
                 .hasObservationWithNameEqualTo("clientauth.token.request").that()
                 .hasLowCardinalityKeyValue("outcome", "success").hasBeenStopped();
     }
