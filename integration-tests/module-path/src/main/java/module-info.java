@@ -8,4 +8,5 @@ module dev.clientauth.moduletest {
     requires dev.clientauth.okhttp;
     requires dev.clientauth.httpclient5;
     requires dev.clientauth.micrometer;
+    requires dev.clientauth.redis;
 }

@@ -26,7 +26,7 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 public final class Main {
     private static final List<String> MODULES = List.of("dev.clientauth.core", "dev.clientauth.keys",
             "dev.clientauth.mtls", "dev.clientauth.jwt", "dev.clientauth.dpop", "dev.clientauth.okhttp", "dev.clientauth.httpclient5",
-            "dev.clientauth.micrometer");
+            "dev.clientauth.micrometer", "dev.clientauth.redis");
 
     private Main() {
     }
@@ -61,6 +61,8 @@ public final class Main {
             io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
             new dev.clientauth.micrometer.TokenSourceMetrics(tokens).bindTo(registry);
             check(registry.find("clientauth.token.cache.hits").functionCounter() != null, "micrometer: meters bound");
+            check(dev.clientauth.redis.RedisReplayCache.class.getModule().getName().equals("dev.clientauth.redis"),
+                    "redis: RedisReplayCache loaded");
         }
         System.out.println("ok: " + MODULES.size() + " modules");
     }
