@@ -18,5 +18,6 @@ module dev.clientauth.core {
             dev.clientauth.dpop,
             dev.clientauth.okhttp,
             dev.clientauth.httpclient5,
-            dev.clientauth.spring.boot;
+            dev.clientauth.spring.boot,
+            dev.clientauth.redis;
 }

@@ -109,6 +109,8 @@ public final class TokenSource implements AutoCloseable {
     private final DPoPProofs dpop;
     private final ClientAuthenticationMethod method;
     private final TokenRequestObserver observer;
+    private final SharedTokenCache shared;
+    private final Duration sharedWait;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder servedStale = new LongAdder();
@@ -146,6 +148,8 @@ public final class TokenSource implements AutoCloseable {
         this.dpop = dpop;
         this.method = b.authentication.method();
         this.observer = b.observer;
+        this.shared = b.shared;
+        this.sharedWait = b.sharedWait;
         this.client = resolved;
         this.clientId = b.authentication.clientId();
         this.tls = tls;
@@ -447,7 +451,7 @@ public final class TokenSource implements AutoCloseable {
         Cached before = entry.cached;
         boolean background = before != null && clock.millis() < before.usableUntil;
         try {
-            AccessToken token = background ? requestOnce(entry) : requestWithRetries(entry);
+            AccessToken token = obtain(entry, before, background);
             long received = clock.millis();
             RefreshPolicy.Schedule schedule = refresh.schedule(received,
                     token.expiresAt().map(Instant::toEpochMilli).orElse(null), random.getAsDouble());
@@ -502,6 +506,96 @@ public final class TokenSource implements AutoCloseable {
             return null;
         } catch (RuntimeException rejected) {
             return rejected;
+        }
+    }
+
+    /**
+     * With a shared cache: a token another replica stored (newer than {@code current}, when
+     * refreshing), else the lease to request one (then the new token is stored for the others),
+     * else a wait of up to {@link Builder#sharedTokenCache the bound} for the holder's token, then
+     * a request of its own. Without one: a request.
+     */
+    private AccessToken obtain(Entry entry, Cached current, boolean background) throws TokenRequestException {
+        if (shared == null) {
+            return background ? requestOnce(entry) : requestWithRetries(entry);
+        }
+        String key = sharedKey(entry.key);
+        AccessToken found = sharedToken(key, current);
+        if (found != null) {
+            return found;
+        }
+        if (!shared.tryLease(key, sharedWait.multipliedBy(2))) {
+            long deadline = System.nanoTime() + sharedWait.toNanos();
+            while (System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(25);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                found = sharedToken(key, current);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        AccessToken token = background ? requestOnce(entry) : requestWithRetries(entry);
+        try {
+            long received = clock.millis();
+            long usableUntil = refresh.schedule(received, token.expiresAt().map(Instant::toEpochMilli).orElse(null), 0.5)
+                    .usableUntil();
+            if (usableUntil > received) {
+                shared.put(key, token, Instant.ofEpochMilli(usableUntil));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "shared token cache failed to store a token", e);
+        }
+        return token;
+    }
+
+    /** A stored token still usable and, when refreshing, newer than the cached one; else null. */
+    private AccessToken sharedToken(String key, Cached current) {
+        Optional<AccessToken> stored;
+        try {
+            stored = shared.get(key);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "shared token cache failed to answer", e);
+            return null;
+        }
+        if (stored.isEmpty() || stored.get().expiresAt().isEmpty()) {
+            return null;
+        }
+        AccessToken token = stored.get();
+        long expiresAt = token.expiresAt().get().toEpochMilli();
+        long now = clock.millis();
+        if (refresh.schedule(now, expiresAt, 0.5).usableUntil() <= now) {
+            return null;
+        }
+        if (current != null && current.token.expiresAt().map(e -> e.toEpochMilli() >= expiresAt).orElse(false)) {
+            return null; // not newer than the token being refreshed
+        }
+        return token;
+    }
+
+    /**
+     * The shared key of a cache key: a SHA-256 over the client, where its tokens come from, the
+     * request and the bindings, so different clients, requests, certificates and DPoP keys never
+     * share a token.
+     */
+    private String sharedKey(CacheKey key) {
+        TokenClient resolved = client;
+        StringBuilder material = new StringBuilder();
+        material.append(clientId.value()).append('\n').append(resolved == null ? "" : resolved.tokenEndpoint()).append('\n')
+                .append(key.request().scopes()).append('\n').append(key.request().resources()).append('\n')
+                .append(key.request().parameters()).append('\n')
+                .append(key.thumbprint() == null ? "" : key.thumbprint().value()).append('\n')
+                .append(key.jkt() == null ? "" : key.jkt());
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(material.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
         }
     }
 
@@ -676,6 +770,8 @@ public final class TokenSource implements AutoCloseable {
         private DPoPProofs dpop;
         private boolean allowBearerFallback;
         private TokenRequestObserver observer;
+        private SharedTokenCache shared;
+        private Duration sharedWait = Duration.ofSeconds(2);
 
         private Builder(ClientAuthentication authentication) {
             this.authentication = authentication;
@@ -791,6 +887,21 @@ public final class TokenSource implements AutoCloseable {
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * A second cache level shared by the replicas of this client (e.g. on Redis): before a
+         * request, a token another replica stored is used; one replica at a time holds the lease to
+         * request, the others wait up to {@code wait} for its token and then request themselves.
+         * A store that is down never makes token acquisition fail.
+         */
+        public Builder sharedTokenCache(SharedTokenCache cache, Duration wait) {
+            this.shared = Objects.requireNonNull(cache, "cache");
+            if (wait.isNegative()) {
+                throw new IllegalArgumentException("wait must not be negative: " + wait);
+            }
+            this.sharedWait = wait;
             return this;
         }
 
