@@ -5,7 +5,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -51,24 +49,19 @@ public final class RedisReplayCache implements ReplayCache, AutoCloseable {
             "return 1");
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
-    private final RedisClient client;
-    private final boolean ownsClient;
-    private final StatefulRedisConnection<String, String> connection;
+    private final Connection connection;
     private final String namespace;
     private final int maxPerClient;
     private final Duration maxTtl;
     private final boolean acceptWhenUnavailable;
-    private final AtomicBoolean unavailable = new AtomicBoolean();
     private final AtomicLong unavailableChecks = new AtomicLong();
     private final AtomicLong quotaRefusals = new AtomicLong();
     private volatile String scriptSha;
 
     private RedisReplayCache(Builder builder) {
-        this.client = builder.client != null ? builder.client : RedisClient.create(builder.uri);
-        this.ownsClient = builder.client == null;
-        this.connection = client.connect();
-        this.connection.setTimeout(builder.timeout);
         this.namespace = builder.namespace;
+        this.connection = new Connection(builder.uri, builder.client, builder.timeout, LOG, "replay cache " + namespace,
+                builder.acceptWhenUnavailable ? "accepting unchecked (weakened)" : "refusing every check (fail closed)");
         this.maxPerClient = builder.maxPerClient;
         this.maxTtl = builder.maxTtl;
         this.acceptWhenUnavailable = builder.acceptWhenUnavailable;
@@ -100,7 +93,7 @@ public final class RedisReplayCache implements ReplayCache, AutoCloseable {
         try {
             long result = run(jtiKey, quotaKey, Long.toString(ttl), Long.toString(now.toEpochMilli()),
                     Long.toString(now.toEpochMilli() + ttl), Integer.toString(maxPerClient), jtiKey);
-            available();
+            connection.up();
             if (result == 2) {
                 quotaRefusals.incrementAndGet();
                 return false;
@@ -108,10 +101,7 @@ public final class RedisReplayCache implements ReplayCache, AutoCloseable {
             return result == 1;
         } catch (RedisException | IllegalStateException e) {
             unavailableChecks.incrementAndGet();
-            if (unavailable.compareAndSet(false, true)) {
-                LOG.log(Level.WARNING, "replay cache {0}: Redis unavailable ({1}); {2}", namespace, e.getClass().getSimpleName(),
-                        acceptWhenUnavailable ? "accepting unchecked (weakened)" : "refusing every check (fail closed)");
-            }
+            connection.down(e);
             return acceptWhenUnavailable;
         }
     }
@@ -131,12 +121,6 @@ public final class RedisReplayCache implements ReplayCache, AutoCloseable {
         scriptSha = redis.scriptLoad(SCRIPT);
         Long result = redis.evalsha(scriptSha, ScriptOutputType.INTEGER, keys, args);
         return result;
-    }
-
-    private void available() {
-        if (unavailable.compareAndSet(true, false)) {
-            LOG.log(Level.INFO, "replay cache {0}: Redis available again", namespace);
-        }
     }
 
     /** Checks that could not be made because Redis was unavailable (refused, or accepted when weakened). */
@@ -160,9 +144,6 @@ public final class RedisReplayCache implements ReplayCache, AutoCloseable {
     @Override
     public void close() {
         connection.close();
-        if (ownsClient) {
-            client.shutdown();
-        }
     }
 
     @Override

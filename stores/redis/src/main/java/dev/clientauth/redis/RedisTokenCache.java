@@ -10,7 +10,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +27,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
@@ -58,22 +56,17 @@ public final class RedisTokenCache implements SharedTokenCache, AutoCloseable {
     private static final Base64.Encoder B64 = Base64.getEncoder();
     private static final Base64.Decoder B64D = Base64.getDecoder();
 
-    private final RedisClient client;
-    private final boolean ownsClient;
-    private final StatefulRedisConnection<String, String> connection;
+    private final Connection connection;
     private final String namespace;
     private final SecretKey key;
     private final String replica = UUID.randomUUID().toString();
-    private final AtomicBoolean unavailable = new AtomicBoolean();
 
     private RedisTokenCache(RedisURI uri, RedisClient shared, SecretKey key, String namespace, Duration timeout) {
         if (!"AES".equalsIgnoreCase(key.getAlgorithm()) || key.getEncoded() == null || key.getEncoded().length != 32) {
             throw new IllegalArgumentException("the sealing key must be a 256-bit AES key");
         }
-        this.client = shared != null ? shared : RedisClient.create(uri);
-        this.ownsClient = shared == null;
-        this.connection = client.connect();
-        this.connection.setTimeout(timeout);
+        this.connection = new Connection(uri, shared, timeout, LOG, "shared token cache " + namespace,
+                "each replica requests its own tokens");
         this.key = key;
         this.namespace = namespace;
     }
@@ -92,10 +85,10 @@ public final class RedisTokenCache implements SharedTokenCache, AutoCloseable {
         String redisKey = namespace + "token:" + cacheKey;
         try {
             String stored = connection.sync().get(redisKey);
-            available();
+            connection.up();
             return stored == null ? Optional.empty() : Optional.of(open(redisKey, stored));
         } catch (RedisException e) {
-            down(e);
+            connection.down(e);
             return Optional.empty();
         } catch (GeneralSecurityException | java.text.ParseException | RuntimeException e) {
             LOG.log(Level.WARNING, "shared token cache {0}: a stored token does not open with this key ({1}); ignored",
@@ -113,9 +106,9 @@ public final class RedisTokenCache implements SharedTokenCache, AutoCloseable {
         }
         try {
             connection.sync().set(redisKey, seal(redisKey, token), SetArgs.Builder.px(ttl));
-            available();
+            connection.up();
         } catch (RedisException e) {
-            down(e);
+            connection.down(e);
         } catch (GeneralSecurityException e) {
             LOG.log(Level.WARNING, "shared token cache {0}: cannot seal a token ({1})", namespace, e.getClass().getSimpleName());
         }
@@ -126,10 +119,10 @@ public final class RedisTokenCache implements SharedTokenCache, AutoCloseable {
         try {
             String result = connection.sync().set(namespace + "lease:" + cacheKey, replica,
                     SetArgs.Builder.nx().px(Math.max(1, lease.toMillis())));
-            available();
+            connection.up();
             return "OK".equals(result);
         } catch (RedisException e) {
-            down(e);
+            connection.down(e);
             return true;
         }
     }
@@ -176,25 +169,9 @@ public final class RedisTokenCache implements SharedTokenCache, AutoCloseable {
         return jkt == null ? token : token.withBoundKey((String) jkt);
     }
 
-    private void down(RedisException e) {
-        if (unavailable.compareAndSet(false, true)) {
-            LOG.log(Level.WARNING, "shared token cache {0}: Redis unavailable ({1}); each replica requests its own tokens",
-                    namespace, e.getClass().getSimpleName());
-        }
-    }
-
-    private void available() {
-        if (unavailable.compareAndSet(true, false)) {
-            LOG.log(Level.INFO, "shared token cache {0}: Redis available again", namespace);
-        }
-    }
-
     @Override
     public void close() {
         connection.close();
-        if (ownsClient) {
-            client.shutdown();
-        }
     }
 
     @Override

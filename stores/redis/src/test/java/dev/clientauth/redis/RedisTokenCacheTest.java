@@ -78,6 +78,17 @@ class RedisTokenCacheTest {
                 .build();
     }
 
+    /** Five replicas, each with its own connection to the shared cache (collected in {@code caches}). */
+    private List<TokenSource> fiveReplicas(List<RedisTokenCache> caches) {
+        List<TokenSource> replicas = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            RedisTokenCache cache = cache();
+            caches.add(cache);
+            replicas.add(replica(cache));
+        }
+        return replicas;
+    }
+
     /** 1,000 callers spread over the replicas ask for tokens for {@code run}; the errors they got. */
     private static List<Throwable> callers(List<TokenSource> replicas, Duration run, Runnable midway) throws Exception {
         ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
@@ -116,12 +127,7 @@ class RedisTokenCacheTest {
     @Test
     void fiveReplicas_oneTokenRequestPerRefreshCycle() throws Exception {
         List<RedisTokenCache> caches = new ArrayList<>();
-        List<TokenSource> replicas = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            RedisTokenCache cache = cache();
-            caches.add(cache);
-            replicas.add(replica(cache));
-        }
+        List<TokenSource> replicas = fiveReplicas(caches);
         try {
             Duration run = Duration.ofSeconds(9);
             List<Throwable> errors = callers(replicas, run, null);
@@ -167,12 +173,7 @@ class RedisTokenCacheTest {
     @Test
     void redisStoppedMidRun_eachReplicaFallsBack_noCallerError() throws Exception {
         List<RedisTokenCache> caches = new ArrayList<>();
-        List<TokenSource> replicas = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            RedisTokenCache cache = cache();
-            caches.add(cache);
-            replicas.add(replica(cache));
-        }
+        List<TokenSource> replicas = fiveReplicas(caches);
         try {
             List<Throwable> errors = callers(replicas, Duration.ofSeconds(9), () -> {
                 try {
