@@ -191,4 +191,35 @@ class RedisTokenCacheTest {
             caches.forEach(RedisTokenCache::close);
         }
     }
+
+    @Test
+    void aBoundToken_isOnlyFoundByReplicasHoldingTheSameDPoPKey() throws Exception {
+        AtomicInteger dpopRequests = new AtomicInteger();
+        HttpTransport dpopServer = request -> new TransportResponse(200, Map.of("Content-Type", List.of("application/json")),
+                ("{\"access_token\":\"dpop-token-" + dpopRequests.incrementAndGet() + "\",\"token_type\":\"DPoP\",\"expires_in\":300}")
+                        .getBytes(StandardCharsets.UTF_8));
+        dev.clientauth.dpop.DPoPKey keyA = dev.clientauth.dpop.DPoPKey.generate();
+        dev.clientauth.dpop.DPoPKey keyB = dev.clientauth.dpop.DPoPKey.generate();
+        List<RedisTokenCache> caches = new ArrayList<>();
+        List<TokenSource> sources = new ArrayList<>();
+        try {
+            for (dev.clientauth.dpop.DPoPKey key : List.of(keyA, keyB, keyA)) {
+                RedisTokenCache cache = cache();
+                caches.add(cache);
+                sources.add(TokenSource.forTokenEndpoint(URI.create("https://as.example/token"),
+                                ClientSecretBasic.of(ClientId.of("replicated"), Secret.of("replicated-secret")))
+                        .transport(dpopServer).dpop(dev.clientauth.dpop.DPoP.with(key))
+                        .sharedTokenCache(cache, Duration.ofMillis(200)).build());
+            }
+            assertEquals("dpop-token-1", sources.get(0).token().value());
+            assertEquals("dpop-token-2", sources.get(1).token().value(), "another key: its own token");
+            AccessToken third = sources.get(2).token();
+            assertEquals("dpop-token-1", third.value(), "the same key: the shared token");
+            assertEquals(keyA.thumbprint(), third.boundKey().orElseThrow());
+            assertEquals(2, dpopRequests.get());
+        } finally {
+            sources.forEach(TokenSource::close);
+            caches.forEach(RedisTokenCache::close);
+        }
+    }
 }
