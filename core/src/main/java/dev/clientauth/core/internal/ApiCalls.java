@@ -28,6 +28,28 @@ public final class ApiCalls {
     }
 
     /**
+     * Refuses a destination the source may not send its tokens to: not {@code https} (plain
+     * {@code http} only to loopback) or not an allowed origin. The message shows the destination
+     * without user information, query or fragment.
+     *
+     * @throws TokenNotSentException the destination is refused; nothing was sent
+     */
+    public static void checkDestination(TokenSource source, URI uri) throws TokenNotSentException {
+        if (!source.isAllowedDestination(uri)) {
+            throw new TokenNotSentException("refusing to send an access token to " + shown(uri)
+                    + ": not https (http only to loopback) or not an allowed origin");
+        }
+    }
+
+    private static String shown(URI uri) {
+        if (uri == null || uri.getHost() == null) {
+            return Printable.of(String.valueOf(uri == null ? null : uri.getScheme()) + " URI without a host");
+        }
+        return Printable.of(uri.getScheme() + "://" + uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort())
+                + (uri.getRawPath() == null ? "" : uri.getRawPath()));
+    }
+
+    /**
      * The {@code DPoP} header value for a request with {@code token}: a new proof for
      * {@code method} and {@code uri} with {@code ath}, signed by the key the token is bound to;
      * null for a token of another type.

@@ -107,10 +107,7 @@ public final class BearerHttpClient {
     }
 
     private void checkDestination(HttpRequest request) throws TokenNotSentException {
-        if (!source.isAllowedDestination(request.uri())) {
-            throw new TokenNotSentException("refusing to send an access token to " + request.uri()
-                    + ": not https (http only to loopback) or not an allowed origin");
-        }
+        ApiCalls.checkDestination(source, request.uri());
     }
 
     /** What to do after the response; never a second retry, never when the body cannot be sent again. */

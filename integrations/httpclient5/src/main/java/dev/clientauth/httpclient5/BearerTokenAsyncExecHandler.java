@@ -103,10 +103,7 @@ public final class BearerTokenAsyncExecHandler implements AsyncExecChainHandler 
         URI target;
         try {
             target = BearerTokenExecHandler.target(request);
-            if (!source.isAllowedDestination(target)) {
-                throw new TokenNotSentException("refusing to send an access token to " + target
-                        + ": not https (http only to loopback) or not an allowed origin");
-            }
+            ApiCalls.checkDestination(source, target);
         } catch (IOException e) {
             callback.failed(e);
             return;
@@ -160,7 +157,7 @@ public final class BearerTokenAsyncExecHandler implements AsyncExecChainHandler 
     private static void proceed(HttpRequest request, AsyncEntityProducer entityProducer, AsyncExecChain.Scope scope,
             AsyncExecChain chain, AsyncExecCallback callback, Function<HttpResponse, Runnable> retryFor) {
         try {
-            chain.proceed(request, entityProducer, scope, new AsyncExecCallback() {
+            chain.proceed(request, entityProducer, scope, new ForwardingCallback(callback) {
                 private Runnable retry;
 
                 @Override
@@ -173,11 +170,6 @@ public final class BearerTokenAsyncExecHandler implements AsyncExecChainHandler 
                         }
                     }
                     return callback.handleResponse(response, details);
-                }
-
-                @Override
-                public void handleInformationResponse(HttpResponse response) throws HttpException, IOException {
-                    callback.handleInformationResponse(response);
                 }
 
                 @Override

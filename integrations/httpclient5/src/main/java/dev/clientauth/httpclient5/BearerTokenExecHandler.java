@@ -85,10 +85,7 @@ public final class BearerTokenExecHandler implements ExecChainHandler {
     public ClassicHttpResponse execute(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
             throws IOException, HttpException {
         URI target = target(request);
-        if (!source.isAllowedDestination(target)) {
-            throw new TokenNotSentException("refusing to send an access token to " + target
-                    + ": not https (http only to loopback) or not an allowed origin");
-        }
+        ApiCalls.checkDestination(source, target);
         AccessToken token = source.token();
         authorize(request, token, scope.clientContext);
         // the chain adds protocol headers (Content-Length, ...) to the request it sends: keep a clean copy

@@ -51,9 +51,7 @@ final class DPoPProofStage {
             return null;
         }
         URI uri = uri(request, route);
-        if (!source.isAllowedDestination(uri)) {
-            throw new TokenNotSentException("refusing to send a DPoP token to " + uri + ": not an allowed destination");
-        }
+        ApiCalls.checkDestination(source, uri);
         request.setHeader("DPoP", ApiCalls.proof(source, token, request.getMethod(), uri));
         return token;
     }
@@ -127,27 +125,12 @@ final class DPoPProofStage {
                 chain.proceed(request, entityProducer, scope, callback);
                 return;
             }
-            chain.proceed(request, entityProducer, scope, new AsyncExecCallback() {
+            chain.proceed(request, entityProducer, scope, new ForwardingCallback(callback) {
                 @Override
                 public AsyncDataConsumer handleResponse(HttpResponse response, EntityDetails details)
                         throws HttpException, IOException {
                     remember(source, token, request, scope.route, response);
-                    return callback.handleResponse(response, details);
-                }
-
-                @Override
-                public void handleInformationResponse(HttpResponse response) throws HttpException, IOException {
-                    callback.handleInformationResponse(response);
-                }
-
-                @Override
-                public void completed() {
-                    callback.completed();
-                }
-
-                @Override
-                public void failed(Exception cause) {
-                    callback.failed(cause);
+                    return target.handleResponse(response, details);
                 }
             });
         }

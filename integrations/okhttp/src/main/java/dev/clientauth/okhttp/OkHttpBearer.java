@@ -73,10 +73,7 @@ public final class OkHttpBearer implements Interceptor, Authenticator {
     @Override
     public Response intercept(Chain chain) throws IOException {
         Request request = chain.request();
-        if (!source.isAllowedDestination(request.url().uri())) {
-            throw new TokenNotSentException("refusing to send an access token to " + request.url().redact()
-                    + ": not https (http only to loopback) or not an allowed origin");
-        }
+        ApiCalls.checkDestination(source, request.url().uri());
         return chain.proceed(withToken(request, source.token()));
     }
 
@@ -126,10 +123,7 @@ public final class OkHttpBearer implements Interceptor, Authenticator {
                     || !token.authorizationHeaderValue().equals(request.header("Authorization"))) {
                 return chain.proceed(request);
             }
-            if (!source.isAllowedDestination(request.url().uri())) {
-                throw new TokenNotSentException("refusing to send a DPoP token to " + request.url().redact()
-                        + ": not an allowed destination");
-            }
+            ApiCalls.checkDestination(source, request.url().uri());
             String proof = ApiCalls.proof(source, token, request.method(), request.url().uri());
             Response response = chain.proceed(request.newBuilder().header("DPoP", proof).build());
             String nonce = response.header("DPoP-Nonce");

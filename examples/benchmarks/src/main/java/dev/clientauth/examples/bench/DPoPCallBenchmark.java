@@ -69,6 +69,7 @@ public class DPoPCallBenchmark {
     private BearerHttpClient bearer;
     private BearerHttpClient dpop;
     private HttpRequest request;
+    private HttpRequest requestWithAProofSizedHeader;
     private Signature raw;
     private byte[] input;
     private DPoPKey key;
@@ -99,7 +100,9 @@ public class DPoPCallBenchmark {
         raw = Signature.getInstance(algorithm == SignatureAlgorithm.ES256 ? "SHA256withPLAIN-ECDSA" : "Ed25519",
                 new BouncyCastleProvider());
         raw.initSign(keys.getPrivate());
-        input = new byte[key.proof("GET", api, null, "token-value-of-about-this-size").lastIndexOf('.')];
+        String sample = key.proof("GET", api, null, TOKEN);
+        input = new byte[sample.lastIndexOf('.')];
+        requestWithAProofSizedHeader = HttpRequest.newBuilder(api).header("X-Padding", "p".repeat(sample.length())).build();
         new SecureRandom().nextBytes(input);
 
         ClientSecretBasic auth = ClientSecretBasic.of(ClientId.of("bench"), Secret.of("bench-secret"));
@@ -143,6 +146,12 @@ public class DPoPCallBenchmark {
     @Benchmark
     public int c_dpopCall() throws Exception {
         return dpop.send(request, HttpResponse.BodyHandlers.ofByteArray()).statusCode();
+    }
+
+    /** The bearer call with one more header of a proof's size and no proof: what sending the header costs. */
+    @Benchmark
+    public int e_bearerCallWithAProofSizedHeader() throws Exception {
+        return bearer.send(requestWithAProofSizedHeader, HttpResponse.BodyHandlers.ofByteArray()).statusCode();
     }
 
     /** The bearer call plus one proof made beside it (not sent): the proof's cost amid the HTTP work. */

@@ -2,13 +2,6 @@ package dev.clientauth.examples.bench;
 
 import dev.clientauth.jwt.verifier.InMemoryReplayCache;
 import dev.clientauth.redis.RedisReplayCache;
-import io.lettuce.core.RedisURI;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,31 +34,14 @@ import org.openjdk.jmh.annotations.Warmup;
 @Threads(8)
 public class ReplayCacheBenchmark {
     private final AtomicLong counter = new AtomicLong();
-    private Process redis;
-    private Path dir;
+    private LoopbackRedis redis;
     private RedisReplayCache onRedis;
     private InMemoryReplayCache inMemory;
 
     @Setup(Level.Trial)
     public void setup() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            port = socket.getLocalPort();
-        }
-        dir = Files.createTempDirectory("bench-redis");
-        redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--dir", dir.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("redis.log").toFile()).start();
-        for (int i = 0; i < 500; i++) {
-            try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), port)) {
-                if (socket.isConnected()) {
-                    break;
-                }
-            } catch (IOException notYet) {
-                Thread.sleep(20);
-            }
-        }
-        onRedis = RedisReplayCache.builder(RedisURI.create("redis://127.0.0.1:" + port)).maxPerClient(0).build();
+        redis = new LoopbackRedis();
+        onRedis = RedisReplayCache.builder(redis.uri()).maxPerClient(0).build();
         inMemory = new InMemoryReplayCache(4_000_000, 4_000_000, InMemoryReplayCache.DEFAULT_MAX_TTL);
         Instant now = Instant.now();
         if (!onRedis.firstUse("bench", "probe", now.plusSeconds(60), now)) {
@@ -76,14 +52,7 @@ public class ReplayCacheBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         onRedis.close();
-        redis.destroy();
-        redis.waitFor();
-        try (var files = Files.list(dir)) {
-            for (Path file : files.toList()) {
-                Files.delete(file);
-            }
-        }
-        Files.delete(dir);
+        redis.close();
     }
 
     @Benchmark

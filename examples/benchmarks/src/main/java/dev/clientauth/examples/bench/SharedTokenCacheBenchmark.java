@@ -9,16 +9,10 @@ import dev.clientauth.core.TokenClient;
 import dev.clientauth.core.TokenRequest;
 import dev.clientauth.core.TokenType;
 import dev.clientauth.redis.RedisTokenCache;
-import io.lettuce.core.RedisURI;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
@@ -53,34 +47,17 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class SharedTokenCacheBenchmark {
-    private Process redis;
-    private Path dir;
+    private LoopbackRedis redis;
     private RedisTokenCache cache;
     private HttpServer tokenEndpoint;
     private TokenClient client;
 
     @Setup(Level.Trial)
     public void setup() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            port = socket.getLocalPort();
-        }
-        dir = Files.createTempDirectory("bench-redis");
-        redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--dir", dir.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("redis.log").toFile()).start();
-        for (int i = 0; i < 500; i++) {
-            try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), port)) {
-                if (socket.isConnected()) {
-                    break;
-                }
-            } catch (IOException notYet) {
-                Thread.sleep(20);
-            }
-        }
+        redis = new LoopbackRedis();
         KeyGenerator generator = KeyGenerator.getInstance("AES");
         generator.init(256);
-        cache = RedisTokenCache.create(RedisURI.create("redis://127.0.0.1:" + port), generator.generateKey(), "bench:",
+        cache = RedisTokenCache.create(redis.uri(), generator.generateKey(), "bench:",
                 Duration.ofSeconds(1));
         cache.put("key", new AccessToken("eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJiZW5jaCJ9.c2lnbmF0dXJl", TokenType.BEARER, Instant.now(),
                 Instant.now().plusSeconds(3600), Set.of("accounts"), null), Instant.now().plusSeconds(3600));
@@ -110,14 +87,7 @@ public class SharedTokenCacheBenchmark {
         cache.close();
         tokenEndpoint.stop(0);
         ((java.util.concurrent.ExecutorService) tokenEndpoint.getExecutor()).shutdownNow();
-        redis.destroy();
-        redis.waitFor();
-        try (var files = Files.list(dir)) {
-            for (Path file : files.toList()) {
-                Files.delete(file);
-            }
-        }
-        Files.delete(dir);
+        redis.close();
     }
 
     @Benchmark

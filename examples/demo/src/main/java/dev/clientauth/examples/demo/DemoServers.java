@@ -95,24 +95,7 @@ public final class DemoServers implements AutoCloseable {
                     context.getBeanFactory().registerSingleton("jwksServer", jwks);
                     context.getBeanFactory().registerSingleton("dpopNonces", nonces);
                 })
-                .properties(Map.ofEntries(
-                        Map.entry("server.address", "127.0.0.1"),
-                        Map.entry("server.port", "0"),
-                        Map.entry("server.ssl.enabled", "true"),
-                        Map.entry("server.ssl.key-store", keyStore.toUri().toString()),
-                        Map.entry("server.ssl.key-store-password", new String(password)),
-                        Map.entry("server.ssl.key-store-type", "PKCS12"),
-                        Map.entry("server.ssl.key-alias", "server"),
-                        Map.entry("server.ssl.client-auth", "want"),
-                        Map.entry("server.ssl.trust-store", trustStore.toUri().toString()),
-                        Map.entry("server.ssl.trust-store-password", new String(password)),
-                        Map.entry("server.ssl.trust-store-type", "PKCS12"),
-                        Map.entry("spring.main.banner-mode", "off"),
-                        Map.entry("spring.main.log-startup-info", "false"),
-                        Map.entry("logging.level.root", "WARN"),
-                        Map.entry("logging.level.org.springframework.security", "WARN"),
-                        // Tomcat warns that TLS 1.3 has no post-handshake auth; certificates come in the handshake
-                        Map.entry("logging.level.org.apache.tomcat.util.net", "ERROR")))
+                .properties(httpsServer(keyStore, trustStore, password))
                 .run();
         String port = authorizationServer.getEnvironment().getProperty("local.server.port");
         this.issuer = URI.create("https://127.0.0.1:" + port);
@@ -139,24 +122,34 @@ public final class DemoServers implements AutoCloseable {
                     context.getBeanFactory().registerSingleton("jwtDecoder", decoder);
                     context.getBeanFactory().registerSingleton("dpopNonceFilter", nonces.resourceServer());
                 })
-                .properties(Map.ofEntries(
-                        Map.entry("server.address", "127.0.0.1"),
-                        Map.entry("server.port", "0"),
-                        Map.entry("server.ssl.enabled", "true"),
-                        Map.entry("server.ssl.key-store", keyStore.toUri().toString()),
-                        Map.entry("server.ssl.key-store-password", new String(password)),
-                        Map.entry("server.ssl.key-store-type", "PKCS12"),
-                        Map.entry("server.ssl.key-alias", "server"),
-                        // a token bound to a certificate as well (mTLS clients) is checked against the presented one
-                        Map.entry("server.ssl.client-auth", "want"),
-                        Map.entry("server.ssl.trust-store", trustStore.toUri().toString()),
-                        Map.entry("server.ssl.trust-store-password", new String(password)),
-                        Map.entry("server.ssl.trust-store-type", "PKCS12"),
-                        Map.entry("spring.main.banner-mode", "off"),
-                        Map.entry("spring.main.log-startup-info", "false"),
-                        Map.entry("logging.level.root", "WARN"),
-                        Map.entry("logging.level.org.apache.tomcat.util.net", "ERROR")))
+                .properties(httpsServer(keyStore, trustStore, password))
                 .run();
+    }
+
+    /**
+     * A Spring Boot server on 127.0.0.1 and an ephemeral port over HTTPS with the demo's server
+     * certificate, wanting client certificates (for the mTLS clients, and for tokens bound to a
+     * certificate as well as a DPoP key), quiet logs.
+     */
+    private static Map<String, Object> httpsServer(Path keyStore, Path trustStore, char[] password) {
+        return Map.ofEntries(
+                Map.entry("server.address", "127.0.0.1"),
+                Map.entry("server.port", "0"),
+                Map.entry("server.ssl.enabled", "true"),
+                Map.entry("server.ssl.key-store", keyStore.toUri().toString()),
+                Map.entry("server.ssl.key-store-password", new String(password)),
+                Map.entry("server.ssl.key-store-type", "PKCS12"),
+                Map.entry("server.ssl.key-alias", "server"),
+                Map.entry("server.ssl.client-auth", "want"),
+                Map.entry("server.ssl.trust-store", trustStore.toUri().toString()),
+                Map.entry("server.ssl.trust-store-password", new String(password)),
+                Map.entry("server.ssl.trust-store-type", "PKCS12"),
+                Map.entry("spring.main.banner-mode", "off"),
+                Map.entry("spring.main.log-startup-info", "false"),
+                Map.entry("logging.level.root", "WARN"),
+                Map.entry("logging.level.org.springframework.security", "WARN"),
+                // Tomcat warns that TLS 1.3 has no post-handshake auth; certificates come in the handshake
+                Map.entry("logging.level.org.apache.tomcat.util.net", "ERROR"));
     }
 
     /** The DPoP-protected API of the Spring Security resource server. */

@@ -32,9 +32,10 @@ public final class ClientAuthExchangeFilter implements ExchangeFilterFunction {
     @Override
     public Mono<ClientResponse> filter(ClientRequest request, ExchangeFunction next) {
         URI uri = request.url();
-        if (!source.isAllowedDestination(uri)) {
-            return Mono.error(new TokenNotSentException("refusing to send an access token to " + uri
-                    + ": not https (http only to loopback) or not an allowed origin"));
+        try {
+            ApiCalls.checkDestination(source, uri);
+        } catch (TokenNotSentException refused) {
+            return Mono.error(refused);
         }
         return Mono.fromFuture(source::tokenAsync).flatMap(token -> send(request, next, token).flatMap(response -> {
             ApiCalls.Retry retry = ApiCalls.afterResponse(source, token, uri, response.statusCode().value(),

@@ -1,7 +1,6 @@
 package dev.clientauth.spring.boot;
 
 import dev.clientauth.core.AccessToken;
-import dev.clientauth.core.TokenNotSentException;
 import dev.clientauth.core.TokenSource;
 import dev.clientauth.core.internal.ApiCalls;
 import java.io.IOException;
@@ -32,10 +31,7 @@ public final class ClientAuthInterceptor implements ClientHttpRequestInterceptor
     @Override
     public ClientHttpResponse intercept(HttpRequest request, byte[] body, ClientHttpRequestExecution execution) throws IOException {
         URI uri = request.getURI();
-        if (!source.isAllowedDestination(uri)) {
-            throw new TokenNotSentException("refusing to send an access token to " + uri
-                    + ": not https (http only to loopback) or not an allowed origin");
-        }
+        ApiCalls.checkDestination(source, uri);
         AccessToken token = source.token();
         ClientHttpResponse response = send(request, body, execution, token);
         List<String> challenges = response.getHeaders().get(HttpHeaders.WWW_AUTHENTICATE);
