@@ -519,7 +519,13 @@ public final class TokenSource implements AutoCloseable {
         if (shared == null) {
             return background ? requestOnce(entry) : requestWithRetries(entry);
         }
-        String key = sharedKey(entry.key);
+        TokenClient resolved;
+        try {
+            resolved = client(); // the shared key names the token endpoint, so discovery comes first
+        } catch (TokenRequestException discoveryFailed) {
+            return background ? requestOnce(entry) : requestWithRetries(entry); // retried and reported as usual
+        }
+        String key = sharedKey(entry.key, resolved);
         AccessToken found = sharedToken(key, current);
         if (found != null) {
             return found;
@@ -582,10 +588,9 @@ public final class TokenSource implements AutoCloseable {
      * request and the bindings, so different clients, requests, certificates and DPoP keys never
      * share a token.
      */
-    private String sharedKey(CacheKey key) {
-        TokenClient resolved = client;
+    private String sharedKey(CacheKey key, TokenClient resolved) {
         StringBuilder material = new StringBuilder();
-        material.append(clientId.value()).append('\n').append(resolved == null ? "" : resolved.tokenEndpoint()).append('\n')
+        material.append(clientId.value()).append('\n').append(resolved.tokenEndpoint()).append('\n')
                 .append(key.request().scopes()).append('\n').append(key.request().resources()).append('\n')
                 .append(key.request().parameters()).append('\n')
                 .append(key.thumbprint() == null ? "" : key.thumbprint().value()).append('\n')
