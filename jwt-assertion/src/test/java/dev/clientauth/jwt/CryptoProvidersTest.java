@@ -80,7 +80,7 @@ class CryptoProvidersTest {
                     (client, kid) -> Optional.of(pair.getPublic())).clock(clock).build();
             assertEquals("c", verifier.verify(jwt, "c").clientId());
         }
-        RotatingKeySet keys = RotatingKeySet.builder(KeySetStore.at(dir.resolve("keyset.json"), Secret.of("key-set-password")),
+        RotatingKeySet keys = RotatingKeySet.builder(KeySetStore.file(dir.resolve("keyset.json")), Secret.of("key-set-password"),
                 SoftwareKeyGenerator.create()).clock(clock).build();
         assertTrue(keys.activeKey().keyId().length() > 20);
         assertTrue(keys.currentKey().toString().contains("provider=" + pinned.getName()), keys.currentKey().toString());

@@ -167,7 +167,7 @@ class MetricsTest {
     @Test
     void keySetAge_dueAndVersion(@TempDir Path dir) throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
-        RotatingKeySet keys = RotatingKeySet.builder(KeySetStore.at(dir.resolve("keys.json"), Secret.of("key-set-password")),
+        RotatingKeySet keys = RotatingKeySet.builder(KeySetStore.file(dir.resolve("keys.json")), Secret.of("key-set-password"),
                 SoftwareKeyGenerator.create()).rotationInterval(Duration.ofDays(30)).clock(clock).build();
         new KeySetMetrics(keys, "assertions", Duration.ofDays(30)).bindTo(registry);
         clock.advance(Duration.ofDays(3));

@@ -29,7 +29,8 @@ class HsmRotationTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-02T00:00:00Z"));
 
     private RotatingKeySet keySet(Path file, SoftHsmToken token) throws Exception {
-        return RotatingKeySet.builder(KeySetStore.at(file, Secret.of("pw")).withKdfIterations(RotationTest.FAST_KDF), new Pkcs11KeyGenerator(token.provider(), token.keyStore()))
+        return RotatingKeySet.builder(KeySetStore.file(file), Secret.of("pw"), new Pkcs11KeyGenerator(token.provider(), token.keyStore()))
+                .kdfIterations(RotationTest.FAST_KDF)
                 .rotationInterval(Duration.ofHours(1)).publicationLead(Duration.ofHours(1)).clock(clock).build();
     }
 

@@ -35,13 +35,34 @@ class KeySetHardeningTest {
     @TempDir
     Path dir;
 
-    private KeySetStore store(Path file) {
-        return KeySetStore.at(file, PASSWORD).withKdfIterations(RotationTest.FAST_KDF);
+    private FileKeySetStore store(Path file) {
+        return KeySetStore.file(file);
     }
 
     private RotatingKeySet open(Path file) throws Exception {
-        return RotatingKeySet.builder(store(file), SoftwareKeyGenerator.create()).rotationInterval(Duration.ofDays(1))
+        return RotatingKeySet.builder(store(file), PASSWORD, SoftwareKeyGenerator.create())
+                .kdfIterations(RotationTest.FAST_KDF).rotationInterval(Duration.ofDays(1))
                 .publicationLead(Duration.ofHours(1)).clock(clock).build();
+    }
+
+    /** Past the time a fresh set's next key may sign: the publication lead plus the poll interval. */
+    private void publishedLongEnough() {
+        clock.advance(Duration.ofHours(1).plus(RotatingKeySet.DEFAULT_POLL_INTERVAL));
+    }
+
+    @Test
+    void rotate_beforeTheNextKeyWasPublishedLongEnough_refused_rotateNowIsNot() throws Exception {
+        RotatingKeySet keys = open(dir.resolve("keyset.json"));
+        String active = keys.activeKey().keyId();
+        clock.advance(Duration.ofMinutes(60));
+        IllegalStateException e = assertThrows(IllegalStateException.class, keys::rotate);
+        assertTrue(e.getMessage().contains("2026-11-02T01:00:30Z") && e.getMessage().contains("rotateNow"), e.getMessage());
+        assertEquals(active, keys.activeKey().keyId(), "nothing changed");
+        clock.advance(Duration.ofSeconds(30));
+        keys.rotate();
+        assertNotEquals(active, keys.activeKey().keyId());
+        keys.rotateNow(); // a compromise does not wait
+        assertEquals(3, keys.keys().size(), "retired, active and a new next key: " + keys.keys());
     }
 
     private static String mode(Path path) throws IOException {
@@ -54,6 +75,7 @@ class KeySetHardeningTest {
         RotatingKeySet keys = open(file);
         assertEquals("rw-------", mode(file));
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        publishedLongEnough();
         keys.rotate();
         assertEquals("rw-------", mode(file), "a save does not keep a looser mode");
         try (var listing = Files.list(dir)) {
@@ -67,6 +89,7 @@ class KeySetHardeningTest {
         Path file = dir.resolve("keyset.json");
         RotatingKeySet keys = open(file);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+        publishedLongEnough();
         IOException e = assertThrows(IOException.class, keys::rotate);
         assertTrue(e.getMessage().contains("writable by group or others"), e.getMessage());
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
@@ -85,11 +108,13 @@ class KeySetHardeningTest {
         Path victim = dir.resolve("victim.txt");
         Files.writeString(victim, "untouched");
         Files.createSymbolicLink(dir.resolve("keyset.json.tmp"), victim); // the old fixed temporary name
+        publishedLongEnough();
         keys.rotate();
         assertEquals("untouched", Files.readString(victim));
         assertFalse(Files.isSymbolicLink(file));
         Files.delete(file);
         Files.createSymbolicLink(file, victim);
+        publishedLongEnough();
         assertThrows(IOException.class, keys::rotate);
         assertEquals("untouched", Files.readString(victim));
     }
@@ -102,8 +127,9 @@ class KeySetHardeningTest {
         RotatingKeySet cli = open(file); // as `clientauth keys rotate --compromised` would
         cli.rotateNow();
         assertNotEquals(compromised, cli.activeKey().keyId());
-        clock.advance(RotatingKeySet.STORE_CHECK_INTERVAL.plusSeconds(1));
+        clock.advance(RotatingKeySet.DEFAULT_POLL_INTERVAL.plusSeconds(1));
         assertEquals(cli.activeKey().keyId(), application.currentKey().keyId().orElseThrow(), "the application reloaded");
+        publishedLongEnough();
         application.rotate();
         RotatingKeySet reread = open(file);
         assertTrue(reread.keys().stream().noneMatch(k -> k.keyId().equals(compromised)), "the withdrawn key never comes back");
@@ -114,9 +140,12 @@ class KeySetHardeningTest {
         Path file = dir.resolve("keyset.json");
         RotatingKeySet first = open(file);
         RotatingKeySet second = open(file);
+        publishedLongEnough();
         first.rotate();
         String madeByFirst = first.activeKey().keyId();
+        publishedLongEnough();
         second.rotate(); // its generation is stale: it reloads, then rotates on top of the first's change
+        second.maintain(); // and drops the key the first retired, whose grace is over
         RotatingKeySet reread = open(file);
         assertEquals(second.keys().stream().map(ManagedKey::keyId).toList(),
                 reread.keys().stream().map(ManagedKey::keyId).toList());
@@ -127,8 +156,8 @@ class KeySetHardeningTest {
     @Test
     void m8_lockHeldByAnotherProcess_writeRefused_nothingWritten() throws Exception {
         Path file = dir.resolve("keyset.json");
-        RotatingKeySet keys = RotatingKeySet.builder(store(file).withLockTimeout(Duration.ofMillis(500)),
-                SoftwareKeyGenerator.create()).clock(clock).build();
+        RotatingKeySet keys = RotatingKeySet.builder(store(file).withLockTimeout(Duration.ofMillis(500)), PASSWORD,
+                SoftwareKeyGenerator.create()).kdfIterations(RotationTest.FAST_KDF).clock(clock).build();
         byte[] before = Files.readAllBytes(file);
         Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), LockHolder.class.getName(),
@@ -148,7 +177,9 @@ class KeySetHardeningTest {
     @Test
     void m6_metadataChangedWithoutThePassword_refusedAtLoad() throws Exception {
         Path file = dir.resolve("keyset.json");
-        open(file).rotate();
+        RotatingKeySet keys = open(file);
+        publishedLongEnough();
+        keys.rotate();
         Map<String, Object> document = JSONObjectUtils.parse(Files.readString(file));
         @SuppressWarnings("unchecked")
         Map<String, Object> retired = (Map<String, Object>) JSONObjectUtils.getJSONArray(document, "keys").stream()
@@ -173,8 +204,10 @@ class KeySetHardeningTest {
                     null, null, generated.certificate, null, dev.clientauth.jwt.JcaSigner.builder(generated.privateKey)
                             .certificate(generated.certificate).build()));
         }
-        KeySetStore store = store(file); // written with the password: the MAC is valid, the content is not
-        store.save(twoActive, twoActive.stream().map(ManagedKey::keyId).toList(), privateKeys, store.currentGeneration());
+        FileKeySetStore store = store(file); // written with the password: the MAC is valid, the content is not
+        long current = store.version();
+        store.write(current, new KeySetCodec(PASSWORD, RotationTest.FAST_KDF).encode(twoActive,
+                twoActive.stream().map(ManagedKey::keyId).toList(), privateKeys, current + 1));
         KeySetCorruptException e = assertThrows(KeySetCorruptException.class, () -> open(file));
         assertTrue(e.getMessage().contains("exactly one active"), e.getMessage());
     }
@@ -182,12 +215,13 @@ class KeySetHardeningTest {
     @Test
     void l8_defaults_pkcs12EntriesUsePbes2AesWithSixHundredThousandIterations() throws Exception {
         Path file = dir.resolve("keyset.json");
-        assertEquals(600_000, KeySetStore.at(file, PASSWORD).kdfIterations());
-        RotatingKeySet.builder(KeySetStore.at(file, PASSWORD), SoftwareKeyGenerator.create()).clock(clock).build();
+        assertEquals(600_000, KeySetCodec.DEFAULT_KDF_ITERATIONS);
+        RotatingKeySet.builder(KeySetStore.file(file), PASSWORD, SoftwareKeyGenerator.create()).clock(clock).build();
         String sealed = JSONObjectUtils.getString(JSONObjectUtils.parse(Files.readString(file)), "pkcs12");
         assertThrows(Exception.class, () -> new PKCS12PfxPdu(Base64.getDecoder().decode(sealed)),
                 "the PKCS#12 is sealed: its MAC cannot be used to test a password");
-        PKCS12PfxPdu pfx = new PKCS12PfxPdu(KeySetStore.at(file, PASSWORD).unsealedPkcs12());
+        PKCS12PfxPdu pfx = new PKCS12PfxPdu(new KeySetCodec(PASSWORD, KeySetCodec.DEFAULT_KDF_ITERATIONS)
+                .unsealedPkcs12(Files.readAllBytes(file)));
         if (dev.clientauth.core.CryptoProviders.pinned().isPresent()) {
             return; // a pinned provider's PKCS#12 protects entries its own way; the sealing above is what guards them
         }

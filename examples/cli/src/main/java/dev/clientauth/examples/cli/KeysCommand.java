@@ -78,6 +78,8 @@ final class KeysCommand implements Callable<Integer> {
                     }
                 } catch (KeySetLockedException e) {
                     throw new ConfigurationException(e.getMessage());
+                } catch (IllegalStateException e) {
+                    throw new ConfigurationException(e.getMessage().replace("rotateNow()", "rotate --compromised"));
                 }
                 out.println((compromised ? "withdrew " : "retired ") + before + "; active key " + set.activeKey().keyId());
                 return ClientAuthCli.OK;
@@ -105,7 +107,7 @@ final class KeysCommand implements Callable<Integer> {
     }
 
     private RotatingKeySet open(Path file) throws IOException {
-        RotatingKeySet.Builder builder = RotatingKeySet.builder(KeySetStore.at(file, password()), SoftwareKeyGenerator.create());
+        RotatingKeySet.Builder builder = RotatingKeySet.builder(KeySetStore.file(file), password(), SoftwareKeyGenerator.create());
         if (alg != null) {
             try {
                 builder.algorithm(SignatureAlgorithm.of(alg));
