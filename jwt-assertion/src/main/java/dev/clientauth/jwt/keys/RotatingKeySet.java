@@ -43,9 +43,11 @@ import java.util.Set;
  * changed, so a change made anywhere (a rotation, {@link #rotateNow()}, the CLI) is served by all
  * replicas within that bound, and replicas holding the same version serve the same JWKS bytes and
  * ETag. A replica never goes back to an older version. While the store cannot be reached, a
- * replica keeps signing with the key it holds, and serving its JWKS, until the earliest moment
- * another replica could have removed that key (the next key's activation plus the retirement
- * grace, less one minute); transitions wait until the store is back.
+ * replica serves the JWKS it holds and signs by the schedule — the active key, then from its
+ * activation time the next key, which every replica has published for the lead by then — until
+ * the earliest moment a replica reaching the store could have removed that key (one more rotation
+ * interval plus the retirement grace); the store's content changes when it is back. A replica cut
+ * off from the store does not see a {@link #rotateNow()} made elsewhere until it is back.
  *
  * <p>The {@code kid} of every key is its RFC 7638 thumbprint and is never reused. Keys are made by
  * a {@link KeyGenerator} (software or HSM) and kept in the store, written atomically on every
@@ -112,24 +114,41 @@ public final class RotatingKeySet implements AssertionSigner {
         }
         Instant failingSince = storeFailingSince;
         if (failingSince != null) {
-            Instant deadline = signingDeadline();
-            if (!clock.instant().isBefore(deadline)) {
-                throw new SigningException("the key set store " + store.description() + " cannot be reached since "
-                        + failingSince + ", and since " + deadline + " another replica may have withdrawn key "
-                        + active.keyId() + "; not signing with it");
-            }
+            return signerWhileStoreFails(failingSince);
         }
         return active.signer;
     }
 
     /**
-     * The earliest time another replica, reaching the store, could have removed the active key
-     * from the JWKS: the next key's activation plus the retirement grace, less one minute of skew.
+     * While the store cannot be reached, the key every replica signs with by the schedule: the
+     * active key until the next key's activation time, then the next key (published by every
+     * replica for the lead by then, and the key that a replica reaching the store makes active),
+     * until the earliest moment a replica reaching the store could have removed it again.
+     */
+    private SigningKey signerWhileStoreFails(Instant failingSince) throws SigningException {
+        Instant now = clock.instant();
+        ManagedKey pending = find(keys, KeyState.NEXT);
+        if (pending == null || now.isBefore(pending.activatesAt().orElseThrow())) {
+            return active.signer;
+        }
+        Instant deadline = signingDeadline();
+        if (!now.isBefore(deadline)) {
+            throw new SigningException("the key set store " + store.description() + " cannot be reached since "
+                    + failingSince + ", and since " + deadline + " a replica reaching it may have withdrawn key "
+                    + pending.keyId() + "; not signing with it");
+        }
+        return pending.signer;
+    }
+
+    /**
+     * The earliest time a replica reaching the store could have removed the next key from the
+     * JWKS: its activation, one more rotation interval, the retirement grace, less one minute of skew.
      */
     private Instant signingDeadline() {
         ManagedKey pending = find(keys, KeyState.NEXT);
         return pending == null ? Instant.MIN
-                : pending.activatesAt().orElseThrow().plus(retirementGrace).minus(Duration.ofMinutes(1));
+                : pending.activatesAt().orElseThrow().plus(max(rotationInterval, publicationLead.plus(pollInterval)))
+                        .plus(retirementGrace).minus(Duration.ofMinutes(1));
     }
 
     /**
@@ -177,8 +196,8 @@ public final class RotatingKeySet implements AssertionSigner {
     private void storeFailed(Instant now, IOException e) {
         if (storeFailingSince == null) {
             storeFailingSince = now;
-            LOG.log(Level.WARNING, "key set store {0} cannot be reached ({1}); signing with key {2} until {3}, changes wait",
-                    store.description(), e.getClass().getSimpleName(), active.keyId(), signingDeadline());
+            LOG.log(Level.WARNING, "key set store {0} cannot be reached ({1}); signing by the schedule with the keys held "
+                    + "until {2} at the latest, changes wait", store.description(), e.getClass().getSimpleName(), signingDeadline());
         }
     }
 
