@@ -9,4 +9,5 @@ module dev.clientauth.moduletest {
     requires dev.clientauth.httpclient5;
     requires dev.clientauth.micrometer;
     requires dev.clientauth.redis;
+    requires dev.clientauth.keyset.jdbc;
 }

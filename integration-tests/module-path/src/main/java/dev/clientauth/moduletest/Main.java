@@ -26,7 +26,7 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 public final class Main {
     private static final List<String> MODULES = List.of("dev.clientauth.core", "dev.clientauth.keys",
             "dev.clientauth.mtls", "dev.clientauth.jwt", "dev.clientauth.dpop", "dev.clientauth.okhttp", "dev.clientauth.httpclient5",
-            "dev.clientauth.micrometer", "dev.clientauth.redis");
+            "dev.clientauth.micrometer", "dev.clientauth.redis", "dev.clientauth.keyset.jdbc");
 
     private Main() {
     }
@@ -63,6 +63,8 @@ public final class Main {
             check(registry.find("clientauth.token.cache.hits").functionCounter() != null, "micrometer: meters bound");
             check(dev.clientauth.redis.RedisReplayCache.class.getModule().getName().equals("dev.clientauth.redis"),
                     "redis: RedisReplayCache loaded");
+            check(dev.clientauth.keyset.jdbc.JdbcKeySetStore.schema("postgresql").contains("clientauth_key_set"),
+                    "keyset-jdbc: the DDL is readable from the module");
         }
         System.out.println("ok: " + MODULES.size() + " modules");
     }

@@ -22,7 +22,7 @@ class ModulePathTest {
         assertTrue(process.waitFor(120, TimeUnit.SECONDS));
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, process.exitValue(), out);
-        assertTrue(out.contains("ok: 9 modules"), out);
+        assertTrue(out.contains("ok: 10 modules"), out);
         assertTrue(out.contains("dev.clientauth.core hides dev.clientauth.core.internal"), out);
         for (String api : List.of("dev.clientauth.core exports dev.clientauth.core.jdk", "dev.clientauth.jwt exports dev.clientauth.jwt.verifier",
                 "dev.clientauth.jwt hides dev.clientauth.jwt.internal", "dev.clientauth.okhttp exports dev.clientauth.okhttp")) {
