@@ -77,6 +77,8 @@ public final class RotatingKeySet implements AssertionSigner {
     /** The store generation this instance last read or wrote. */
     private volatile long generation;
     private volatile Instant nextStoreCheck = Instant.MIN;
+    /** What the store held at the last look, when it was not a usable set (null: it was). */
+    private volatile IOException storeCorrupt;
     /** Since when the store cannot be reached (null: it answered last time). */
     private volatile Instant storeFailingSince;
     /** The default of how often the store is checked for changes made elsewhere (a CLI rotation, another replica). */
@@ -159,6 +161,10 @@ public final class RotatingKeySet implements AssertionSigner {
      */
     void maintainIfDue() throws IOException {
         Instant now = clock.instant();
+        IOException corrupt = storeCorrupt;
+        if (corrupt != null && now.isBefore(nextStoreCheck)) {
+            throw corrupt; // until a look at the store finds a usable set again
+        }
         if (active != null && !isDue(now) && now.isBefore(nextStoreCheck)) {
             return;
         }
@@ -177,8 +183,10 @@ public final class RotatingKeySet implements AssertionSigner {
                     reloadIfChanged();
                 }
                 storeAnswered();
+                storeCorrupt = null;
             } catch (IOException e) {
                 if (e.getCause() instanceof KeySetCorruptException) {
+                    storeCorrupt = e;
                     throw e;
                 }
                 storeFailed(now, e);

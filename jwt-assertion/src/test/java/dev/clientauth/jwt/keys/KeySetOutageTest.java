@@ -120,6 +120,8 @@ class KeySetOutageTest {
         SigningException e = assertThrows(SigningException.class, keys::currentKey);
         assertTrue(e.getMessage().contains("went back from version 2 to 1"), e.getMessage());
         assertEquals(current, keys.activeKey().keyId(), "the withdrawn key does not come back");
+        clock.advance(Duration.ofSeconds(1));
+        assertThrows(SigningException.class, keys::currentKey, "every call, not only the one that looked");
         assertThrows(IOException.class, keys::maintain);
     }
 }
