@@ -37,8 +37,12 @@ public final class KeySetMetrics implements MeterBinder {
                 .description("Seconds since the active signing key was created").baseUnit("seconds").tags(tags).register(registry);
         Gauge.builder("clientauth.signing.key.rotation.due", keySet, k -> rotationInterval.toSeconds() - ageSeconds(k))
                 .description("Seconds until the next rotation is due").baseUnit("seconds").tags(tags).register(registry);
-        Gauge.builder("clientauth.signing.keyset.version", keySet, RotatingKeySet::version)
-                .description("Version of the stored key set").tags(tags).register(registry);
+        Gauge.builder("clientauth.signing.keyset.version", keySet, RotatingKeySet::storedVersion)
+                .description("Version of the stored key set held (the same on replicas that hold the same set)").tags(tags)
+                .register(registry);
+        Gauge.builder("clientauth.signing.keyset.store.failing", keySet, k -> k.storeUnreachableSince().isPresent() ? 1 : 0)
+                .description("1 while the key set store cannot be reached (signing goes on by the schedule, changes wait)")
+                .tags(tags).register(registry);
     }
 
     private static double ageSeconds(RotatingKeySet keySet) {

@@ -167,17 +167,59 @@ class MetricsTest {
     @Test
     void keySetAge_dueAndVersion(@TempDir Path dir) throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
-        RotatingKeySet keys = RotatingKeySet.builder(KeySetStore.file(dir.resolve("keys.json")), Secret.of("key-set-password"),
+        KeySetStore file = KeySetStore.file(dir.resolve("keys.json"));
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+        KeySetStore switchable = new KeySetStore() {
+            @Override
+            public Stored load() throws java.io.IOException, dev.clientauth.jwt.keys.KeySetCorruptException {
+                check();
+                return file.load();
+            }
+
+            @Override
+            public long version() throws java.io.IOException, dev.clientauth.jwt.keys.KeySetCorruptException {
+                check();
+                return file.version();
+            }
+
+            @Override
+            public void write(long expectedVersion, byte[] content) throws java.io.IOException {
+                check();
+                file.write(expectedVersion, content);
+            }
+
+            private void check() throws java.io.IOException {
+                if (down.get()) {
+                    throw new java.io.IOException("unreachable");
+                }
+            }
+
+            @Override
+            public String description() {
+                return file.description();
+            }
+        };
+        RotatingKeySet keys = RotatingKeySet.builder(switchable, Secret.of("key-set-password"),
                 SoftwareKeyGenerator.create()).rotationInterval(Duration.ofDays(30)).clock(clock).build();
         new KeySetMetrics(keys, "assertions", Duration.ofDays(30)).bindTo(registry);
-        clock.advance(Duration.ofDays(3));
+        assertEquals(1.0, registry.get("clientauth.signing.keyset.version").gauge().value());
+        assertEquals(0.0, registry.get("clientauth.signing.keyset.store.failing").gauge().value());
+        down.set(true);
+        clock.advance(Duration.ofMinutes(1));
+        keys.currentKey();
+        assertEquals(1.0, registry.get("clientauth.signing.keyset.store.failing").gauge().value());
+        down.set(false);
+        clock.advance(Duration.ofMinutes(1));
+        keys.currentKey();
+        assertEquals(0.0, registry.get("clientauth.signing.keyset.store.failing").gauge().value());
+        clock.advance(Duration.ofDays(3).minusMinutes(2));
         assertEquals(Duration.ofDays(3).toSeconds(), registry.get("clientauth.signing.key.age").gauge().value(), 1.0);
         assertEquals(Duration.ofDays(27).toSeconds(), registry.get("clientauth.signing.key.rotation.due").gauge().value(), 1.0);
         double version = registry.get("clientauth.signing.keyset.version").gauge().value();
         String before = keys.activeKey().keyId();
         keys.rotateNow();
         clock.advance(Duration.ofDays(1));
-        assertTrue(registry.get("clientauth.signing.keyset.version").gauge().value() > version);
+        assertEquals(version + 1, registry.get("clientauth.signing.keyset.version").gauge().value(), "the stored version");
         assertFalse(before.equals(keys.activeKey().keyId()), "another key is active");
         double expected = Duration.between(keys.activeKey().createdAt(), clock.instant()).toSeconds();
         assertEquals(expected, registry.get("clientauth.signing.key.age").gauge().value(), 1.0, "the age of the key now active");

@@ -401,9 +401,19 @@ public final class RotatingKeySet implements AssertionSigner {
         return active;
     }
 
-    /** Changes with every change of the set (for caching the published JWKS). */
+    /** Changes with every change of the set held here (for caching the published JWKS); local to this instance. */
     public long version() {
         return version;
+    }
+
+    /** The store's version of the set held here: the same on every replica holding the same set. */
+    public long storedVersion() {
+        return generation;
+    }
+
+    /** Since when the store cannot be reached (empty when it answered at the last look). */
+    public java.util.Optional<Instant> storeUnreachableSince() {
+        return java.util.Optional.ofNullable(storeFailingSince);
     }
 
     /** A publisher of this set's public JWKS; {@code maxAge} is its {@code Cache-Control: max-age}. */
