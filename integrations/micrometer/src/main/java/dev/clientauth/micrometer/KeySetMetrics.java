@@ -40,8 +40,8 @@ public final class KeySetMetrics implements MeterBinder {
         Gauge.builder("clientauth.signing.keyset.version", keySet, RotatingKeySet::storedVersion)
                 .description("Version of the stored key set held (the same on replicas that hold the same set)").tags(tags)
                 .register(registry);
-        Gauge.builder("clientauth.signing.keyset.store.failing", keySet, k -> k.storeUnreachableSince().isPresent() ? 1 : 0)
-                .description("1 while the key set store cannot be reached (signing goes on by the schedule, changes wait)")
+        Gauge.builder("clientauth.signing.keyset.store.failing", keySet, k -> k.storeFailingSince().isPresent() ? 1 : 0)
+                .description("1 while the key set store cannot be reached or holds no usable set (signing goes on by the schedule, changes wait)")
                 .tags(tags).register(registry);
     }
 

@@ -42,8 +42,8 @@ import java.util.Set;
  * at most every poll interval (default 30 s) when it signs or publishes, and reloads when it
  * changed, so a change made anywhere (a rotation, {@link #rotateNow()}, the CLI) is served by all
  * replicas within that bound, and replicas holding the same version serve the same JWKS bytes and
- * ETag. A replica never goes back to an older version. While the store cannot be reached, a
- * replica serves the JWKS it holds and signs by the schedule — the active key, then from its
+ * ETag. A replica never goes back to an older version. While the store cannot be reached (or
+ * holds no usable set: corrupt, or older than the set held), a replica serves the JWKS it holds and signs by the schedule — the active key, then from its
  * activation time the next key, which every replica has published for the lead by then — until
  * the earliest moment a replica reaching the store could have removed that key (one more rotation
  * interval plus the retirement grace); the store's content changes when it is back. A replica cut
@@ -77,9 +77,7 @@ public final class RotatingKeySet implements AssertionSigner {
     /** The store generation this instance last read or wrote. */
     private volatile long generation;
     private volatile Instant nextStoreCheck = Instant.MIN;
-    /** What the store held at the last look, when it was not a usable set (null: it was). */
-    private volatile IOException storeCorrupt;
-    /** Since when the store cannot be reached (null: it answered last time). */
+    /** Since when the store cannot be reached or holds no usable set (null: it answered with one last time). */
     private volatile Instant storeFailingSince;
     /** The default of how often the store is checked for changes made elsewhere (a CLI rotation, another replica). */
     static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(30);
@@ -156,15 +154,11 @@ public final class RotatingKeySet implements AssertionSigner {
     /**
      * {@link #maintain()} only when a transition is due, and at most every poll interval a look at
      * the store's version to pick up changes made elsewhere: cheap enough for every call. A store
-     * that cannot be reached is tried again after the poll interval; only a corrupt store (or one
-     * that went back to an older version) is an exception.
+     * that cannot be reached, or holds no usable set (corrupt, or older than the set held here), is
+     * tried again after the poll interval; meanwhile the set held here is used, never the store's.
      */
     void maintainIfDue() throws IOException {
         Instant now = clock.instant();
-        IOException corrupt = storeCorrupt;
-        if (corrupt != null && now.isBefore(nextStoreCheck)) {
-            throw corrupt; // until a look at the store finds a usable set again
-        }
         if (active != null && !isDue(now) && now.isBefore(nextStoreCheck)) {
             return;
         }
@@ -183,12 +177,7 @@ public final class RotatingKeySet implements AssertionSigner {
                     reloadIfChanged();
                 }
                 storeAnswered();
-                storeCorrupt = null;
             } catch (IOException e) {
-                if (e.getCause() instanceof KeySetCorruptException) {
-                    storeCorrupt = e;
-                    throw e;
-                }
                 storeFailed(now, e);
             }
         }
@@ -204,8 +193,15 @@ public final class RotatingKeySet implements AssertionSigner {
     private void storeFailed(Instant now, IOException e) {
         if (storeFailingSince == null) {
             storeFailingSince = now;
-            LOG.log(Level.WARNING, "key set store {0} cannot be reached ({1}); signing by the schedule with the keys held "
-                    + "until {2} at the latest, changes wait", store.description(), e.getClass().getSimpleName(), signingDeadline());
+            if (e.getCause() instanceof KeySetCorruptException) {
+                // the held set stays: it was verified, and what is stored now is not usable (or older)
+                LOG.log(Level.ERROR, "key set store {0} holds no usable key set ({1}); keeping the set held, signing by the "
+                        + "schedule until {2} at the latest, changes wait", store.description(), e.getMessage(), signingDeadline());
+            } else {
+                LOG.log(Level.WARNING, "key set store {0} cannot be reached ({1}); signing by the schedule with the keys held "
+                        + "until {2} at the latest, changes wait", store.description(), e.getClass().getSimpleName(),
+                        signingDeadline());
+            }
         }
     }
 
@@ -411,8 +407,11 @@ public final class RotatingKeySet implements AssertionSigner {
         return generation;
     }
 
-    /** Since when the store cannot be reached (empty when it answered at the last look). */
-    public java.util.Optional<Instant> storeUnreachableSince() {
+    /**
+     * Since when the store cannot be reached or holds no usable set — corrupt, or older than the
+     * set held here (empty when it answered with a usable set at the last look).
+     */
+    public java.util.Optional<Instant> storeFailingSince() {
         return java.util.Optional.ofNullable(storeFailingSince);
     }
 

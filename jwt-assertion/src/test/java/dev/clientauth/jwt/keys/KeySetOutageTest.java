@@ -110,18 +110,34 @@ class KeySetOutageTest {
     }
 
     @Test
-    void storeGoesBackToAnOlderVersion_refused() throws Exception {
+    void storeGoesBackToAnOlderVersion_refused_theNewerSetHeldStays() throws Exception {
         RotatingKeySet keys = open();
         KeySetStore.Stored first = store.load();
+        String withdrawn = keys.activeKey().keyId();
         keys.rotateNow();
         String current = keys.activeKey().keyId();
         store.restore(first.version(), first.content()); // a restored backup would bring back the withdrawn key
         clock.advance(Duration.ofSeconds(31));
-        SigningException e = assertThrows(SigningException.class, keys::currentKey);
+        assertEquals(current, keys.currentKey().keyId().orElseThrow(), "signing goes on with the set held");
+        assertEquals(Instant.parse("2026-12-01T00:00:31Z"), keys.storeFailingSince().orElseThrow());
+        assertFalse(keys.publisher(Duration.ofMinutes(5)).json().contains(withdrawn), "the withdrawn key does not come back");
+        IOException e = assertThrows(IOException.class, keys::maintain, "changes wait for a usable store");
         assertTrue(e.getMessage().contains("went back from version 2 to 1"), e.getMessage());
-        assertEquals(current, keys.activeKey().keyId(), "the withdrawn key does not come back");
-        clock.advance(Duration.ofSeconds(1));
-        assertThrows(SigningException.class, keys::currentKey, "every call, not only the one that looked");
-        assertThrows(IOException.class, keys::maintain);
+        assertEquals(current, keys.activeKey().keyId());
+    }
+
+    @Test
+    void storeHoldsACorruptSet_theSetHeldStays_untilAUsableOneIsBack() throws Exception {
+        RotatingKeySet keys = open();
+        KeySetStore.Stored good = store.load();
+        String active = keys.activeKey().keyId();
+        store.restore(2, "{\"version\":2,\"generation\":2,\"planted\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        clock.advance(Duration.ofSeconds(31));
+        assertEquals(active, keys.currentKey().keyId().orElseThrow());
+        assertTrue(keys.storeFailingSince().isPresent());
+        store.restore(3, good.content()); // not a valid version-3 document: still refused
+        clock.advance(Duration.ofSeconds(31));
+        keys.currentKey();
+        assertTrue(keys.storeFailingSince().isPresent(), "a document written as version 1 does not pass as version 3");
     }
 }
