@@ -216,12 +216,8 @@ public final class RotatingKeySet implements AssertionSigner {
         if (stored == generation) {
             return false;
         }
-        if (stored < generation) {
-            throw corrupt(new KeySetCorruptException("key set " + store.description() + " went back from version "
-                    + generation + " to " + stored + "; refusing to use an older set (was it restored from a backup?)"));
-        }
         try {
-            load(store.load());
+            load(store.load()); // refuses a set older than the one held, or none
         } catch (KeySetCorruptException e) {
             throw corrupt(e);
         }

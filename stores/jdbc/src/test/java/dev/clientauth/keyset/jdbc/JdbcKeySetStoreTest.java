@@ -49,10 +49,7 @@ class JdbcKeySetStoreTest {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = new PostgresServer();
-        try (JdbcKeySetStore store = JdbcKeySetStore.builder(postgres.url(), postgres.credentials()).build()) {
-            store.createTable();
-        }
+        postgres = PostgresServer.withTable();
     }
 
     @AfterAll
@@ -63,7 +60,7 @@ class JdbcKeySetStoreTest {
     }
 
     private static JdbcKeySetStore store(String name) {
-        return JdbcKeySetStore.builder(postgres.url(), postgres.credentials()).name(name).build();
+        return postgres.store(name);
     }
 
     private static synchronized String freshName() {

@@ -91,6 +91,23 @@ public final class PostgresServer implements AutoCloseable {
         return properties;
     }
 
+    /** A server with the key set table created. */
+    public static PostgresServer withTable() throws IOException {
+        PostgresServer server = new PostgresServer();
+        try (JdbcKeySetStore store = server.store("default")) {
+            store.createTable();
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /** A store of the key set {@code name} on this server, with its own connection. */
+    public JdbcKeySetStore store(String name) {
+        return JdbcKeySetStore.builder(url(), credentials()).name(name).build();
+    }
+
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(url(), credentials());
     }

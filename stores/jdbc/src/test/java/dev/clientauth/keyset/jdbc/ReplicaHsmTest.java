@@ -79,8 +79,8 @@ class ReplicaHsmTest {
         SoftHsmToken token = SoftHsmToken.shared();
         MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
         try (PostgresServer postgres = new PostgresServer();
-                JdbcKeySetStore storeA = JdbcKeySetStore.builder(postgres.url(), postgres.credentials()).name("hsm").build();
-                JdbcKeySetStore storeB = JdbcKeySetStore.builder(postgres.url(), postgres.credentials()).name("hsm").build()) {
+                JdbcKeySetStore storeA = postgres.store("hsm");
+                JdbcKeySetStore storeB = postgres.store("hsm")) {
             storeA.createTable();
             Set<String> foreign = tokenAliases(token);
             RotatingKeySet a = RotatingKeySet.builder(storeA, PASSWORD, new Pkcs11KeyGenerator(token.provider(), token.keyStore()))

@@ -60,10 +60,7 @@ class ReplicaSimulationTest {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = new PostgresServer();
-        try (JdbcKeySetStore store = JdbcKeySetStore.builder(postgres.url(), postgres.credentials()).build()) {
-            store.createTable();
-        }
+        postgres = PostgresServer.withTable();
     }
 
     @AfterAll
@@ -92,10 +89,8 @@ class ReplicaSimulationTest {
         Cluster(int size) throws Exception {
             name = nextName();
             for (int i = 0; i < size; i++) {
-                JdbcKeySetStore store = JdbcKeySetStore.builder(postgres.url(), postgres.credentials()).name(name).build();
-                RotatingKeySet keys = RotatingKeySet.builder(store, PASSWORD, SoftwareKeyGenerator.create())
-                        .rotationInterval(ROTATION).publicationLead(LEAD).pollInterval(POLL).retirementGrace(GRACE)
-                        .clock(clock).build();
+                JdbcKeySetStore store = postgres.store(name);
+                RotatingKeySet keys = open(store);
                 replicas.add(new Replica(store, keys, keys.publisher(Duration.ofMinutes(5)), PrivateKeyJwt.of(CLIENT, keys)));
             }
             balancer = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
@@ -109,6 +104,12 @@ class ReplicaSimulationTest {
                     .clock(clock).ttl(Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofMinutes(5))
                     .refetchInterval(Duration.ofMinutes(1)).allowHttpLoopbackForTesting().build();
             verifier = ClientAssertionVerifier.builder(ISSUER, ClientKeyResolver.fromJwks(id -> cache)).clock(clock).build();
+        }
+
+        /** A replica's key set on {@code store}, with the schedule of this test. */
+        RotatingKeySet open(JdbcKeySetStore store) throws Exception {
+            return RotatingKeySet.builder(store, PASSWORD, SoftwareKeyGenerator.create()).rotationInterval(ROTATION)
+                    .publicationLead(LEAD).pollInterval(POLL).retirementGrace(GRACE).clock(clock).build();
         }
 
         /** A random replica signs an assertion; the authorization server verifies it. Returns the kid, or null if rejected. */
@@ -282,12 +283,15 @@ class ReplicaSimulationTest {
             long after = cluster.replicas.get(0).store().version();
             assertTrue(after == version || after == version + 1, "version " + version + " -> " + after);
             System.out.println("replica killed mid-write: its write was " + (after == version ? "dropped" : "committed whole"));
-            RotatingKeySet reopened = RotatingKeySet.builder(JdbcKeySetStore.builder(postgres.url(), postgres.credentials())
-                    .name(cluster.name).build(), PASSWORD, SoftwareKeyGenerator.create()).rotationInterval(ROTATION)
-                    .publicationLead(LEAD).pollInterval(POLL).retirementGrace(GRACE).clock(cluster.clock).build();
-            List<String> kept = reopened.keys().stream().map(ManagedKey::keyId).toList();
+            List<String> kept;
+            String reopenedActive;
+            try (JdbcKeySetStore store = postgres.store(cluster.name)) {
+                RotatingKeySet reopened = cluster.open(store);
+                kept = reopened.keys().stream().map(ManagedKey::keyId).toList();
+                reopenedActive = reopened.activeKey().keyId();
+            }
             assertTrue(kept.containsAll(before), "no key lost: " + before + " -> " + kept);
-            assertEquals(before.get(1), reopened.activeKey().keyId(), "the next key is active: one rotation");
+            assertEquals(before.get(1), reopenedActive, "the next key is active: one rotation");
             int rejections = 0;
             for (int minute = 0; minute < 120; minute++) {
                 cluster.clock.advance(Duration.ofMinutes(1));
